@@ -1,0 +1,53 @@
+"""One FilterSet per list, shared by the page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django_countries import countries
+
+from .choices import CustomerStatus, Segment
+from .models import Contact, Customer
+
+
+def _owners(request):
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
+    status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, empty_label="Any status")
+    country = django_filters.ChoiceFilter(choices=list(countries), empty_label="Any country")
+    account_owner = django_filters.ModelChoiceFilter(queryset=_owners, empty_label="Any owner",
+                                                     label="Account owner")
+
+    class Meta:
+        model = Customer
+        fields = ["q", "segment", "status", "country", "account_owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(code__icontains=value) | Q(name__icontains=value) | Q(contacts__email__icontains=value)
+            | Q(contacts__name__icontains=value)
+        ).distinct()
+
+
+class ContactFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    survey_opt_out = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Contact
+        fields = ["q", "customer", "survey_opt_out"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(role__icontains=value))

@@ -1,0 +1,101 @@
+"""The customer register: the organisations we serve, and the people we deal with there."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django_countries.fields import CountryField
+
+from qms.accounts.permissions import RestrictedQuerySet
+from qms.audit.mixins import AuditedModel, AuditedQuerySet
+
+from .choices import CustomerStatus, Segment
+
+code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9._-]{0,31}$",
+    "Use 1 to 32 capital letters, digits, dots, dashes or underscores, starting with a letter or digit.",
+)
+
+
+class RegisterQuerySet(RestrictedQuerySet, AuditedQuerySet):
+    pass
+
+
+class Customer(AuditedModel):
+    """An organisation (or person) we supply. ``code`` is the key used by imports and other systems."""
+
+    code = models.CharField(max_length=32, unique=True, validators=[code_validator],
+                            help_text="Your reference for this customer, e.g. ACME-01.")
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.SME)
+    status = models.CharField(max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    country = CountryField(blank=True)
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="customers",
+        help_text="The person accountable for this customer relationship.",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name", "code")
+        permissions = [
+            ("export_customer", "Can export customers"),
+            ("import_customer", "Can import customers"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("code"), name="customer_code_unique_ci",
+                violation_error_message="A customer with this code already exists.",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "segment"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.code:
+            self.code = self.code.strip().upper()
+
+
+class Contact(AuditedModel):
+    """A person at a customer. ``survey_opt_out`` means: never send this person a survey."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=100, blank=True, help_text="e.g. Purchasing manager")
+    survey_opt_out = models.BooleanField(
+        "opted out of surveys", default=False, help_text="Tick if this person asked not to receive surveys."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name",)
+        permissions = [("export_contact", "Can export contacts")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "email"], condition=~models.Q(email=""), name="contact_email_unique_per_customer",
+                violation_error_message="This customer already has a contact with this e-mail address.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer_detail", args=[self.customer_id]) + f"#contact-{self.pk}"

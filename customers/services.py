@@ -1,0 +1,113 @@
+"""Writes to the customer register. Each runs in one transaction with its audit entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from qms.accounts.permissions import can
+from qms.core.importing import ImportPlan
+
+from .models import Contact, Customer
+
+CUSTOMER_FIELDS = ("code", "name", "segment", "status", "country", "account_owner", "notes")
+CONTACT_FIELDS = ("name", "email", "phone", "role", "survey_opt_out")
+
+
+def _require(actor, action: str, model, obj=None) -> None:
+    if not can(actor, action, model, obj):
+        raise PermissionDenied(f"You may not {action} {model._meta.verbose_name_plural}.")
+
+
+def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for name, value in data.items():
+        if name in allowed:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def customer_create(*, actor, data: dict[str, Any]) -> Customer:
+    """Create a customer after full validation; raises ValidationError naming the field."""
+    _require(actor, "add", Customer)
+    customer = Customer()
+    _apply(customer, data, CUSTOMER_FIELDS)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+    """Change the given fields of a customer."""
+    _require(actor, "change", Customer, customer)
+    _apply(customer, data, CUSTOMER_FIELDS)
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, actor, customer: Customer) -> None:
+    """Delete a customer and its contacts (each deletion is on the audit trail)."""
+    _require(actor, "delete", Customer, customer)
+    customer.delete()
+
+
+@transaction.atomic
+def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contact:
+    _require(actor, "add", Contact)
+    contact = Contact(customer=customer)
+    _apply(contact, data, CONTACT_FIELDS)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> Contact:
+    _require(actor, "change", Contact, contact)
+    _apply(contact, data, CONTACT_FIELDS + ("customer",))
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact: Contact) -> None:
+    _require(actor, "delete", Contact, contact)
+    contact.delete()
+
+
+def customer_import_validate_row(data: dict[str, str]) -> tuple[dict[str, Any], str]:
+    """Validate one imported row as the form would; returns the cleaned values and create/update."""
+    from .forms import CustomerImportRowForm
+
+    code = (data.get("code") or "").strip().upper()
+    existing = Customer.objects.filter(code__iexact=code).first() if code else None
+    form = CustomerImportRowForm(data=data, instance=existing)
+    if not form.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    return form.cleaned_data, "update" if existing else "create"
+
+
+@transaction.atomic
+def customer_import(*, actor, plan: ImportPlan) -> dict[str, int]:
+    """Apply the valid rows of an import plan: update by code, create the rest. Invalid rows are skipped."""
+    _require(actor, "import", Customer)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in plan.valid_rows:
+        data = dict(row.cleaned)
+        existing = Customer.objects.select_for_update().filter(code__iexact=data["code"]).first()
+        if existing is None:
+            _require(actor, "add", Customer)
+            customer = Customer()
+            _apply(customer, data, CUSTOMER_FIELDS)
+            counts["created"] += 1
+        else:
+            _require(actor, "change", Customer, existing)
+            before = [getattr(existing, name) for name in CUSTOMER_FIELDS]
+            for name in CUSTOMER_FIELDS:
+                setattr(existing, name, data.get(name, getattr(existing, name)))
+            if [getattr(existing, name) for name in CUSTOMER_FIELDS] == before:
+                counts["unchanged"] += 1
+                continue
+            existing.full_clean()
+            existing.save()
+            counts["updated"] += 1
+    return counts

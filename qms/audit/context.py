@@ -1,0 +1,43 @@
+"""Who is acting, and from where: set per request, per job or per command, read by the recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+SOURCES = ("ui", "api", "admin", "job", "cli")
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    source: str = "cli"
+    request: object | None = None  # the HttpRequest; its user is read when an entry is written
+    actor: object | None = None
+    request_id: str = ""
+    address: str = ""
+
+    def resolve_actor(self):
+        if self.actor is not None:
+            return self.actor
+        user = getattr(self.request, "user", None)
+        return user if getattr(user, "is_authenticated", False) else None
+
+
+_current: ContextVar[AuditContext | None] = ContextVar("qms_audit_context", default=None)
+
+
+def current_context() -> AuditContext:
+    return _current.get() or AuditContext()
+
+
+@contextmanager
+def audit_context(**fields) -> Iterator[AuditContext]:
+    """Run a block as ``source``/``actor``; e.g. a job: ``with audit_context(source="job"): ...``."""
+    ctx = AuditContext(**fields)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)

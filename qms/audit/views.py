@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from qms.core.views import RegisterDetailView, RegisterListView
+
+from . import selectors
+from .filters import AuditEntryFilterSet
+from .models import AuditEntry, AuditVerification
+
+
+class AuditEntryListView(RegisterListView):
+    """The global audit log: every recorded change, filterable and exportable."""
+
+    model = AuditEntry
+    filterset_class = AuditEntryFilterSet
+    template_name = "audit/entry_list.html"
+    paginate_by = 50
+    columns = [
+        ("seq", "#"), ("timestamp", "When (UTC)"), ("actor_name", "Who"), ("source", "From"),
+        ("action", "Action"), ("content_type", "Record type"), ("object_repr", "Record"),
+    ]
+    sortable = {"seq": "seq", "timestamp": "timestamp", "actor_name": "actor_name"}
+    default_sort = "-seq"
+    export_columns = [
+        ("seq", "seq"), ("timestamp", "timestamp"), ("actor_name", "actor"), ("source", "source"),
+        ("request_id", "request_id"), ("address", "address"), ("action", "action"),
+        ("content_type", "content_type"), ("object_id", "object_id"), ("object_repr", "object"),
+        ("changes", "changes"), ("hash", "hash"),
+    ]
+    export_basename = "audit-log"
+    extra_context = {"title": "Audit log", "empty_hint": "No recorded change matches these filters."}
+
+    def base_queryset(self):
+        return selectors.audit_log(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["last_check"] = AuditVerification.objects.order_by("-checked_at").first()
+        return context
+
+
+class AuditEntryDetailView(RegisterDetailView):
+    model = AuditEntry
+    template_name = "audit/entry_detail.html"
+    show_history = False
+    fields = [
+        ("seq", "Sequence"), ("timestamp", "When (UTC)"), ("actor_name", "Who"), ("source", "From"),
+        ("request_id", "Request id"), ("address", "Address"), ("action", "Action"),
+        ("content_type", "Record type"), ("object_id", "Record id"), ("object_repr", "Record"),
+        ("prev_hash", "Previous hash"), ("hash", "Hash"),
+    ]

@@ -1,0 +1,149 @@
+"""Pages every part of the portal shares: home, health, and the register list/detail pattern."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView
+
+from qms.accounts.permissions import can
+
+from . import exporting
+from .health import broker_status, database_status
+from .homepage import home_sections
+
+
+@never_cache
+def healthz(request):
+    db_ok, db_detail = database_status()
+    broker_ok, broker_detail = broker_status()
+    healthy = db_ok and broker_ok
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": {"ok": db_ok, "detail": db_detail},
+            "broker": {"ok": broker_ok, "detail": broker_detail},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return render(request, "core/home.html", {"sections": home_sections(request.user)})
+
+
+class RegisterViewMixin(LoginRequiredMixin):
+    """Checks the engine for ``permission_action`` on ``model``; rows come from ``restrict``."""
+
+    model = None
+    permission_action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, self.permission_action, self.model):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.restrict(self.request.user, self.permission_action)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        context["opts"] = opts
+        context["can_add"] = can(self.request.user, "add", self.model)
+        context["can_change"] = can(self.request.user, "change", self.model)
+        context["can_delete"] = can(self.request.user, "delete", self.model)
+        context["can_export"] = can(self.request.user, "export", self.model)
+        context["can_import"] = can(self.request.user, "import", self.model)
+        return context
+
+
+class RegisterListView(RegisterViewMixin, ListView):
+    """Search, filters, sort, pagination and export of the filtered list, the same on every register.
+
+    A subclass sets ``filterset_class``, ``columns`` (``(attribute, heading)`` pairs),
+    ``sortable`` (heading key -> order_by expression) and ``export_columns``.
+    """
+
+    template_name = "core/list.html"
+    paginate_by = 25
+    filterset_class = None
+    columns: list[tuple[str, str]] = []
+    sortable: dict[str, str] = {}
+    default_sort = ""
+    export_columns: list[tuple[str, str]] = []
+    export_basename = "export"
+
+    def base_queryset(self):
+        return super().get_queryset()
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+        )
+        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        sort = self.request.GET.get("sort", self.default_sort)
+        self.current_sort = sort if sort.lstrip("-") in self.sortable else self.default_sort
+        if self.current_sort:
+            key = self.current_sort.lstrip("-")
+            prefix = "-" if self.current_sort.startswith("-") else ""
+            queryset = queryset.order_by(f"{prefix}{self.sortable[key]}", "pk")
+        return queryset
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("export")
+        if export_format:
+            if not can(request.user, "export", self.model):
+                raise PermissionDenied
+            if export_format not in exporting.FORMATS:
+                export_format = "csv"
+            return exporting.export_response(
+                self.get_queryset(), self.export_columns, export_format, self.export_basename
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["core/_list_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        for key in ("page", "export"):
+            query.pop(key, None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        context.update(
+            filterset=self.filterset,
+            columns=self.columns,
+            sortable=self.sortable,
+            current_sort=self.current_sort,
+            query_string=query.urlencode(),
+            sort_query_string=sort_query.urlencode(),
+            is_filtered=any(key not in ("page", "sort") and value for key, value in self.request.GET.items()),
+        )
+        return context
+
+
+class RegisterDetailView(RegisterViewMixin, DetailView):
+    """Fields, related records and history, the same on every register."""
+
+    template_name = "core/detail.html"
+    fields: list[tuple[str, str]] = []
+    show_history = True
+
+    def get_context_data(self, **kwargs):
+        from qms.audit.selectors import history_for
+
+        context = super().get_context_data(**kwargs)
+        context["fields"] = self.fields
+        context["history"] = history_for(self.object) if self.show_history else None
+        return context

@@ -1,0 +1,34 @@
+"""The portal's URL map. Every register keeps its namespace here, built or not."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from qms.accounts.views import TokenView
+from qms.core import views as core_views
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="auth_token"),
+    path("", include("customers.api.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("qms.accounts.urls")),
+    path("customers/", include("customers.urls")),
+    path("requirements/", include("requirements.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("risks/", include("risks.urls")),
+    path("audit/", include("qms.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
+handler400 = "qms.core.errors.bad_request"
+handler403 = "qms.core.errors.permission_denied"
+handler404 = "qms.core.errors.page_not_found"
+handler500 = "qms.core.errors.server_error"

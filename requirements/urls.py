@@ -1,0 +1,4 @@
+"""URL namespace reserved for the requirements register, which its own issue builds."""
+
+app_name = "requirements"
+urlpatterns: list = []
