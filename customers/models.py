@@ -27,14 +27,22 @@ class RegisterQuerySet(RestrictedQuerySet, AuditedQuerySet):
 class Customer(AuditedModel):
     """An organisation (or person) we supply. ``code`` is the key used by imports and other systems."""
 
-    code = models.CharField(max_length=32, unique=True, validators=[code_validator],
-                            help_text="Your reference for this customer, e.g. ACME-01.")
+    code = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[code_validator],
+        help_text="Your reference for this customer, e.g. ACME-01.",
+    )
     name = models.CharField(max_length=200)
     segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.SME)
     status = models.CharField(max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     country = CountryField(blank=True)
     account_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="customers",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
         help_text="The person accountable for this customer relationship.",
     )
     notes = models.TextField(blank=True)
@@ -51,7 +59,8 @@ class Customer(AuditedModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                Upper("code"), name="customer_code_unique_ci",
+                Upper("code"),
+                name="customer_code_unique_ci",
                 violation_error_message="A customer with this code already exists.",
             )
         ]
@@ -89,7 +98,9 @@ class Contact(AuditedModel):
         permissions = [("export_contact", "Can export contacts")]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "email"], condition=~models.Q(email=""), name="contact_email_unique_per_customer",
+                fields=["customer", "email"],
+                condition=~models.Q(email=""),
+                name="contact_email_unique_per_customer",
                 violation_error_message="This customer already has a contact with this e-mail address.",
             )
         ]

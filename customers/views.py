@@ -42,12 +42,23 @@ class CustomerListView(RegisterListView):
         ("account_owner.display_name", "Account owner"),
         ("contact_count", "Contacts"),
     ]
-    sortable = {"code": "code", "name": "name", "segment": "segment", "status": "status",
-                "country": "country", "contact_count": "contact_count"}
+    sortable = {
+        "code": "code",
+        "name": "name",
+        "segment": "segment",
+        "status": "status",
+        "country": "country",
+        "contact_count": "contact_count",
+    }
     default_sort = "name"
     export_columns = [
-        ("code", "code"), ("name", "name"), ("segment", "segment"), ("status", "status"),
-        ("country.code", "country"), ("account_owner.username", "account_owner"), ("notes", "notes"),
+        ("code", "code"),
+        ("name", "name"),
+        ("segment", "segment"),
+        ("status", "status"),
+        ("country.code", "country"),
+        ("account_owner.username", "account_owner"),
+        ("notes", "notes"),
     ]
     export_basename = "customers"
     extra_context = {"title": "Customers", "empty_hint": "Add your first customer, or import a list."}
@@ -66,9 +77,15 @@ class CustomerDetailView(RegisterDetailView):
     model = Customer
     template_name = "customers/customer_detail.html"
     fields = [
-        ("code", "Code"), ("name", "Name"), ("segment", "Segment"), ("status", "Status"),
-        ("country", "Country"), ("account_owner.display_name", "Account owner"), ("notes", "Notes"),
-        ("created_at", "Created"), ("updated_at", "Last changed"),
+        ("code", "Code"),
+        ("name", "Name"),
+        ("segment", "Segment"),
+        ("status", "Status"),
+        ("country", "Country"),
+        ("account_owner.display_name", "Account owner"),
+        ("notes", "Notes"),
+        ("created_at", "Created"),
+        ("updated_at", "Last changed"),
     ]
 
     def get_queryset(self):
@@ -85,9 +102,17 @@ class CustomerFormMixin(RegisterViewMixin):
     template_name = "core/form.html"
 
     def render_form(self, form, status=200):
-        return render(self.request, self.template_name, {
-            "form": form, "title": self.title, "cancel_url": self.cancel_url(), "opts": Customer._meta,
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "title": self.title,
+                "cancel_url": self.cancel_url(),
+                "opts": Customer._meta,
+            },
+            status=status,
+        )
 
 
 class CustomerCreateView(CustomerFormMixin, View):
@@ -152,11 +177,16 @@ class CustomerDeleteView(RegisterViewMixin, View):
 
     def get(self, request, pk):
         customer = self.get_object()
-        return render(request, "core/confirm_delete.html", {
-            "object": customer, "opts": Customer._meta,
-            "consequences": [f"{customer.contacts.count()} contact(s) will be deleted with it."],
-            "cancel_url": customer.get_absolute_url(),
-        })
+        return render(
+            request,
+            "core/confirm_delete.html",
+            {
+                "object": customer,
+                "opts": Customer._meta,
+                "consequences": [f"{customer.contacts.count()} contact(s) will be deleted with it."],
+                "cancel_url": customer.get_absolute_url(),
+            },
+        )
 
     def post(self, request, pk):
         customer = self.get_object()
@@ -176,18 +206,26 @@ class ContactFormView(RegisterViewMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _objects(self):
-        customer = get_object_or_404(Customer.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
+        customer = get_object_or_404(
+            Customer.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"]
+        )
         contact = None
         if "contact_pk" in self.kwargs:
             contact = get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer=customer)
         return customer, contact
 
     def _render(self, form, customer, contact, status=200):
-        return render(self.request, "core/form.html", {
-            "form": form, "opts": Contact._meta,
-            "title": f"Edit contact {contact.name}" if contact else f"New contact at {customer.name}",
-            "cancel_url": customer.get_absolute_url(),
-        }, status=status)
+        return render(
+            self.request,
+            "core/form.html",
+            {
+                "form": form,
+                "opts": Contact._meta,
+                "title": f"Edit contact {contact.name}" if contact else f"New contact at {customer.name}",
+                "cancel_url": customer.get_absolute_url(),
+            },
+            status=status,
+        )
 
     def get(self, request, pk, contact_pk=None):
         customer, contact = self._objects()
@@ -199,7 +237,9 @@ class ContactFormView(RegisterViewMixin, View):
         if form.is_valid():
             try:
                 if contact is None:
-                    contact = services.contact_create(actor=request.user, customer=customer, data=form.cleaned_data)
+                    contact = services.contact_create(
+                        actor=request.user, customer=customer, data=form.cleaned_data
+                    )
                 else:
                     services.contact_update(actor=request.user, contact=contact, data=form.cleaned_data)
             except ValidationError as exc:
@@ -215,14 +255,22 @@ class ContactDeleteView(RegisterViewMixin, View):
     permission_action = "delete"
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer_id=self.kwargs["pk"])
+        return get_object_or_404(
+            self.get_queryset(), pk=self.kwargs["contact_pk"], customer_id=self.kwargs["pk"]
+        )
 
     def get(self, request, pk, contact_pk):
         contact = self.get_object()
-        return render(request, "core/confirm_delete.html", {
-            "object": contact, "opts": Contact._meta, "consequences": [],
-            "cancel_url": contact.customer.get_absolute_url(),
-        })
+        return render(
+            request,
+            "core/confirm_delete.html",
+            {
+                "object": contact,
+                "opts": Contact._meta,
+                "consequences": [],
+                "cancel_url": contact.customer.get_absolute_url(),
+            },
+        )
 
     def post(self, request, pk, contact_pk):
         contact = self.get_object()
@@ -240,8 +288,13 @@ class CustomerImportView(RegisterViewMixin, TemplateView):
     template_name = "customers/customer_import.html"
 
     def _plan(self, records):
-        return plan_import(records, columns=IMPORT_COLUMNS, required=["code", "name"], key="code",
-                           validate_row=services.customer_import_validate_row)
+        return plan_import(
+            records,
+            columns=IMPORT_COLUMNS,
+            required=["code", "name"],
+            key="code",
+            validate_row=services.customer_import_validate_row,
+        )
 
     def get(self, request, *args, **kwargs):
         request.session.pop(IMPORT_SESSION_KEY, None)
@@ -260,10 +313,14 @@ class CustomerImportView(RegisterViewMixin, TemplateView):
             _form_errors_to_form(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         request.session[IMPORT_SESSION_KEY] = {"records": records, "filename": form.cleaned_data["file"].name}
-        return self.render_to_response(self.get_context_data(
-            plan=plan, filename=form.cleaned_data["file"].name,
-            create_count=plan.count("create"), update_count=plan.count("update"),
-        ))
+        return self.render_to_response(
+            self.get_context_data(
+                plan=plan,
+                filename=form.cleaned_data["file"].name,
+                create_count=plan.count("create"),
+                update_count=plan.count("update"),
+            )
+        )
 
     def _confirm(self, request):
         stored = request.session.get(IMPORT_SESSION_KEY)

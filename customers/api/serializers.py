@@ -11,16 +11,31 @@ from ..models import Contact, Customer
 
 class CustomerSerializer(CountryFieldMixin, serializers.ModelSerializer):
     account_owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
-        required=False, allow_null=True, help_text="Username of the account owner.",
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Username of the account owner.",
     )
     contact_count = serializers.IntegerField(read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:customer-detail")
 
     class Meta:
         model = Customer
-        fields = ["id", "url", "code", "name", "segment", "status", "country", "account_owner", "notes",
-                  "contact_count", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "url",
+            "code",
+            "name",
+            "segment",
+            "status",
+            "country",
+            "account_owner",
+            "notes",
+            "contact_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         # Uniqueness is checked by the model (case-insensitively) inside the service.
         extra_kwargs = {"code": {"validators": []}}
@@ -32,7 +47,17 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", "customer", "customer_code", "name", "email", "phone", "role", "survey_opt_out",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "customer",
+            "customer_code",
+            "name",
+            "email",
+            "phone",
+            "role",
+            "survey_opt_out",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         validators = []

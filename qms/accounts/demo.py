@@ -25,8 +25,14 @@ def seed_users() -> str:
     for username, first, last, role in DEMO_USERS:
         if user_model.objects.filter(username=username).exists():
             continue
-        user = user_model(username=username, first_name=first, last_name=last,
-                          email=f"{username}@example.com", is_superuser=role is None, is_staff=role is None)
+        user = user_model(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.com",
+            is_superuser=role is None,
+            is_staff=role is None,
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         if role:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
 
 from qms.accounts.permissions import RestrictedQuerySet, role_names
-from qms.audit.mixins import AuditedModel, AuditedQuerySet
 from qms.accounts.roles import ROLE_NAMES
+from qms.audit.mixins import AuditedModel, AuditedQuerySet
 
 
 class UserQuerySet(RestrictedQuerySet, AuditedQuerySet):

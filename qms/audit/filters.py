@@ -11,8 +11,9 @@ from .models import AuditEntry
 class AuditEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
-    source = django_filters.ChoiceFilter(choices=[(s, s.upper() if len(s) < 4 else s.title()) for s in SOURCES],
-                                         empty_label="Any source")
+    source = django_filters.ChoiceFilter(
+        choices=[(s, s.upper() if len(s) < 4 else s.title()) for s in SOURCES], empty_label="Any source"
+    )
     content_type = django_filters.ChoiceFilter(choices=[], empty_label="Any record type", label="Record type")
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label="Who")
     since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label="From (date)")
@@ -37,7 +38,9 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(object_repr__icontains=value) | Q(request_id=value) | Q(actor_name__icontains=value))
+        return queryset.filter(
+            Q(object_repr__icontains=value) | Q(request_id=value) | Q(actor_name__icontains=value)
+        )
 
 
 def audited_labels() -> set[str]:

@@ -64,8 +64,16 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.content_type} {self.object_id} by {self.actor_name}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("audit:entry_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be deleted.")
 
     def content_for_hash(self) -> dict:
         return {
@@ -86,14 +94,6 @@ class AuditEntry(models.Model):
     def compute_hash(self) -> str:
         payload = json.dumps(self.content_for_hash(), sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256((self.prev_hash + payload).encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit entries cannot be deleted.")
 
 
 class AuditChainHead(models.Model):

@@ -34,8 +34,12 @@ def audit_chain_verify(*, chunk_size: int = 2000) -> ChainReport:
         elif entry.compute_hash() != entry.hash:
             problem = f"entry #{entry.seq} was altered after it was written (its hash does not match)"
         if problem:
-            return ChainReport(False, checked, expected_seq if "missing" in problem else entry.seq,
-                               f"The audit trail is broken: {problem}.")
+            return ChainReport(
+                False,
+                checked,
+                expected_seq if "missing" in problem else entry.seq,
+                f"The audit trail is broken: {problem}.",
+            )
         checked += 1
         expected_prev = entry.hash
         expected_seq += 1

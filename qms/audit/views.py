@@ -15,16 +15,29 @@ class AuditEntryListView(RegisterListView):
     template_name = "audit/entry_list.html"
     paginate_by = 50
     columns = [
-        ("seq", "#"), ("timestamp", "When (UTC)"), ("actor_name", "Who"), ("source", "From"),
-        ("action", "Action"), ("content_type", "Record type"), ("object_repr", "Record"),
+        ("seq", "#"),
+        ("timestamp", "When (UTC)"),
+        ("actor_name", "Who"),
+        ("source", "From"),
+        ("action", "Action"),
+        ("content_type", "Record type"),
+        ("object_repr", "Record"),
     ]
     sortable = {"seq": "seq", "timestamp": "timestamp", "actor_name": "actor_name"}
     default_sort = "-seq"
     export_columns = [
-        ("seq", "seq"), ("timestamp", "timestamp"), ("actor_name", "actor"), ("source", "source"),
-        ("request_id", "request_id"), ("address", "address"), ("action", "action"),
-        ("content_type", "content_type"), ("object_id", "object_id"), ("object_repr", "object"),
-        ("changes", "changes"), ("hash", "hash"),
+        ("seq", "seq"),
+        ("timestamp", "timestamp"),
+        ("actor_name", "actor"),
+        ("source", "source"),
+        ("request_id", "request_id"),
+        ("address", "address"),
+        ("action", "action"),
+        ("content_type", "content_type"),
+        ("object_id", "object_id"),
+        ("object_repr", "object"),
+        ("changes", "changes"),
+        ("hash", "hash"),
     ]
     export_basename = "audit-log"
     extra_context = {"title": "Audit log", "empty_hint": "No recorded change matches these filters."}
@@ -43,8 +56,16 @@ class AuditEntryDetailView(RegisterDetailView):
     template_name = "audit/entry_detail.html"
     show_history = False
     fields = [
-        ("seq", "Sequence"), ("timestamp", "When (UTC)"), ("actor_name", "Who"), ("source", "From"),
-        ("request_id", "Request id"), ("address", "Address"), ("action", "Action"),
-        ("content_type", "Record type"), ("object_id", "Record id"), ("object_repr", "Record"),
-        ("prev_hash", "Previous hash"), ("hash", "Hash"),
+        ("seq", "Sequence"),
+        ("timestamp", "When (UTC)"),
+        ("actor_name", "Who"),
+        ("source", "From"),
+        ("request_id", "Request id"),
+        ("address", "Address"),
+        ("action", "Action"),
+        ("content_type", "Record type"),
+        ("object_id", "Record id"),
+        ("object_repr", "Record"),
+        ("prev_hash", "Previous hash"),
+        ("hash", "Hash"),
     ]

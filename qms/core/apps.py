@@ -12,5 +12,8 @@ class CoreConfig(AppConfig):
         from . import menu
 
         menu.register(menu.MenuItem("Audit log", "audit:entry_list", "audit.auditentry", order=90))
-        menu.register(menu.MenuItem("Users", "admin:index", get_user_model()._meta.label_lower,
-                                    action="change", order=99))
+        menu.register(
+            menu.MenuItem(
+                "Users", "admin:index", get_user_model()._meta.label_lower, action="change", order=99
+            )
+        )

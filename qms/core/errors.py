@@ -16,8 +16,12 @@ def _respond(request, status):
     request_id = getattr(request, "request_id", "")
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "request_id": request_id}, status=status)
-    return render(request, "error.html", {"title": title, "message": message, "request_id": request_id,
-                                          "status": status}, status=status)
+    return render(
+        request,
+        "error.html",
+        {"title": title, "message": message, "request_id": request_id, "status": status},
+        status=status,
+    )
 
 
 def bad_request(request, exception=None):

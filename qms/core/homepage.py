@@ -29,23 +29,33 @@ def home_sections(user) -> dict:
     links = []
     if can(user, "view", customer):
         visible = customer.objects.restrict(user, "view")
-        figures.append({"label": "Customers", "value": visible.count(), "url": reverse("customers:customer_list")})
-        figures.append({
-            "label": "Active customers",
-            "value": visible.filter(status="active").count(),
-            "url": reverse("customers:customer_list") + "?status=active",
-        })
+        figures.append(
+            {"label": "Customers", "value": visible.count(), "url": reverse("customers:customer_list")}
+        )
+        figures.append(
+            {
+                "label": "Active customers",
+                "value": visible.filter(status="active").count(),
+                "url": reverse("customers:customer_list") + "?status=active",
+            }
+        )
         links.append({"label": "Browse customers", "url": reverse("customers:customer_list")})
     if can(user, "add", customer):
         links.append({"label": "Add a customer", "url": reverse("customers:customer_create")})
     if can(user, "import", customer):
-        links.append({"label": "Import customers from CSV or Excel", "url": reverse("customers:customer_import")})
+        links.append(
+            {"label": "Import customers from CSV or Excel", "url": reverse("customers:customer_import")}
+        )
     last_check = None
     if can(user, "view", audit_entry):
-        figures.append({"label": "Audit entries", "value": audit_entry.objects.count(),
-                        "url": reverse("audit:entry_list")})
+        figures.append(
+            {
+                "label": "Audit entries",
+                "value": audit_entry.objects.count(),
+                "url": reverse("audit:entry_list"),
+            }
+        )
         last_check = verification.objects.order_by("-checked_at").first()
         links.append({"label": "Read the audit log", "url": reverse("audit:entry_list")})
     links.append({"label": "API documentation", "url": reverse("api-docs")})
-    return {"intro": intro, "figures": figures, "links": links, "last_check": last_check,
-            "role": user.role}
+    return {"intro": intro, "figures": figures, "links": links, "last_check": last_check, "role": user.role}

@@ -6,6 +6,7 @@ database as it is then, and a re-import updates records by their key instead of 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass, field
@@ -78,10 +79,8 @@ def read_table(upload) -> list[dict[str, str]]:
             except UnicodeDecodeError:
                 text = raw.decode("cp1252")
             dialect = csv.excel
-            try:
+            with contextlib.suppress(csv.Error):
                 dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-            except csv.Error:
-                pass
             table = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
         else:
             workbook = load_workbook(upload, read_only=True, data_only=True)
@@ -104,19 +103,27 @@ def read_table(upload) -> list[dict[str, str]]:
             {"file": f"The file has {len(body)} rows; at most {settings.QMS_IMPORT_MAX_ROWS} at a time."}
         )
     return [
-        {header: _cell(row[index]) if index < len(row) else "" for index, header in enumerate(headers) if header}
+        {
+            header: _cell(row[index]) if index < len(row) else ""
+            for index, header in enumerate(headers)
+            if header
+        }
         for row in body
     ]
 
 
-def plan_import(records: list[dict[str, str]], *, columns: list[str], required: list[str],
-                key: str, validate_row) -> ImportPlan:
+def plan_import(
+    records: list[dict[str, str]], *, columns: list[str], required: list[str], key: str, validate_row
+) -> ImportPlan:
     """Validate each record. ``validate_row(data) -> (cleaned, action)`` raises ValidationError."""
     present = set(records[0]) if records else set()
     missing = [name for name in required if name not in present]
     if missing:
         raise ValidationError(
-            {"file": f"Missing column(s): {', '.join(missing)}. The first row must name: {', '.join(columns)}."}
+            {
+                "file": f"Missing column(s): {', '.join(missing)}. "
+                f"The first row must name: {', '.join(columns)}."
+            }
         )
     rows = []
     seen_keys: dict[str, int] = {}

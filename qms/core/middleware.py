@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 

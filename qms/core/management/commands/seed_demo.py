@@ -15,6 +15,9 @@ class Command(BaseCommand):
         with transaction.atomic(), audit_context(source="cli"):
             for _, name, seeder in seeders():
                 self.stdout.write(f"{name}: {seeder()}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready. Sign in as quality, management, staff, auditor or admin with the password {DEMO_PASSWORD}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo ready. Sign in as quality, management, staff, auditor or admin "
+                f"with the password {DEMO_PASSWORD}."
+            )
+        )

@@ -1,0 +1,75 @@
+# The two commands: `make run` (the portal with demo data, worker and beat) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Re-install only when pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
+TEST_STAMP := $(STAMP)-test
+
+.PHONY: run test install install-test system-deps migrate demo lint format bench clean vendor-static collectstatic
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+
+install-test: $(TEST_STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# The web server, the Celery worker and beat together; Ctrl-C stops all three.
+run: demo
+	@echo "QMS portal on http://$(HOST):$(PORT)/ (users quality, management, staff, auditor, admin; password qms-demo)"
+	@trap 'kill 0' INT TERM; \
+	$(VENV)/bin/celery -A qms worker --loglevel=INFO --concurrency=2 & \
+	$(VENV)/bin/celery -A qms beat --loglevel=INFO --pidfile= & \
+	$(PY) manage.py runserver $(HOST):$(PORT) & \
+	wait
+
+# Debian packages the test suite needs: Chromium for the browser tests.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium (apt-get install chromium) to run the browser tests."; fi; \
+	fi
+
+test: install-test system-deps
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install-test
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install-test
+	$(PY) -m pytest tests/bench -q -p no:randomly $(PYTEST_ARGS)
+
+vendor-static:
+	scripts/vendor_static
+
+collectstatic: install
+	$(PY) manage.py collectstatic --noinput
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

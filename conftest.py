@@ -1,0 +1,151 @@
+"""Fixtures shared by every app's tests: one user per role (personas), clients, CI rules."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL; deselected (not skipped) on SQLite")
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are deselected on SQLite (they run in the PostgreSQL pass of CI)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On CI a skipped test is a failure: nothing may silently not run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if ON_CI and skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI: {skipped} test(s) were skipped; on CI that is a failure.", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _portal_test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def chromium_path():
+    """Debian's Chromium; its absence fails the browser tests on CI and skips them elsewhere."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if path is None:
+        if ON_CI:
+            pytest.fail("Debian's chromium is not installed (apt-get install chromium).")
+        pytest.skip("Debian's chromium is not installed; run `make system-deps`.")
+    return path
+
+
+def _make_persona(username: str, role: str | None):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    from qms.accounts.roles import sync_role_groups
+
+    if role and not Group.objects.filter(name=role).exists():
+        sync_role_groups(Group, Permission)
+    user = get_user_model().objects.create_user(
+        username=username,
+        password="pw-" + username,
+        email=f"{username}@example.com",
+        first_name=username.title(),
+        last_name="Tester",
+        is_superuser=role is None,
+        is_staff=role is None,
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def quality(db):
+    from qms.accounts.roles import QUALITY_MANAGER
+
+    return _make_persona("quality", QUALITY_MANAGER)
+
+
+@pytest.fixture
+def management(db):
+    from qms.accounts.roles import TOP_MANAGEMENT
+
+    return _make_persona("management", TOP_MANAGEMENT)
+
+
+@pytest.fixture
+def staff(db):
+    from qms.accounts.roles import STAFF
+
+    return _make_persona("staff", STAFF)
+
+
+@pytest.fixture
+def auditor(db):
+    from qms.accounts.roles import AUDITOR
+
+    return _make_persona("auditor", AUDITOR)
+
+
+@pytest.fixture
+def superuser(db):
+    return _make_persona("admin", None)
+
+
+@pytest.fixture
+def personas(quality, management, staff, auditor, superuser):
+    """Every role, keyed by the name used in access tables."""
+    return {
+        "quality": quality,
+        "management": management,
+        "staff": staff,
+        "auditor": auditor,
+        "admin": superuser,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client signed in as ``user`` (``None`` for anonymous)."""
+
+    def _client(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def api_client_for():
+    from rest_framework.test import APIClient
+
+    def _client(user):
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return _client
