@@ -45,6 +45,9 @@ class UsernameField(forms.CharField):
 
 
 class CustomerImportRowForm(CustomerForm):
+    # Segment and status as text: a file may hold the value ("sme") or, as the export writes, the label.
+    segment = forms.CharField(required=False, max_length=60)
+    status = forms.CharField(required=False, max_length=60)
     account_owner = UsernameField(required=False, label="Account owner")
     country = forms.CharField(required=False, max_length=60)
 
@@ -53,9 +56,6 @@ class CustomerImportRowForm(CustomerForm):
 
     def __init__(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)
-        # Blank cells keep the model's defaults rather than failing the row.
-        for name in ("segment", "status"):
-            self.fields[name].required = False
 
     def clean_segment(self):
         return self._choice("segment")
@@ -65,9 +65,14 @@ class CustomerImportRowForm(CustomerForm):
 
     def _choice(self, name):
         value = (self.cleaned_data.get(name) or "").strip()
+        # A blank cell keeps the customer's value (or the model's default) rather than failing the row.
         if not value:
             return self.instance.pk and getattr(self.instance, name) or Customer._meta.get_field(name).default
-        return value
+        choices = Customer._meta.get_field(name).choices
+        for key, label in choices:
+            if value.lower() in (key, str(label).lower()):
+                return key
+        raise forms.ValidationError(f"“{value}” is not one of: {', '.join(key for key, _ in choices)}.")
 
     def clean_country(self):
         from django_countries import countries

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
@@ -18,6 +19,7 @@ code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9._-]{0,31}$",
     "Use 1 to 32 capital letters, digits, dots, dashes or underscores, starting with a letter or digit.",
 )
+DUPLICATE_CONTACT_EMAIL = "This customer already has a contact with this e-mail address."
 
 
 class RegisterQuerySet(RestrictedQuerySet, AuditedQuerySet):
@@ -72,9 +74,11 @@ class Customer(AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        # Upper-case before the field validators run: the code pattern accepts capitals only.
         if self.code:
             self.code = self.code.strip().upper()
+        super().clean_fields(exclude=exclude)
 
 
 class Contact(AuditedModel):
@@ -101,12 +105,23 @@ class Contact(AuditedModel):
                 fields=["customer", "email"],
                 condition=~models.Q(email=""),
                 name="contact_email_unique_per_customer",
-                violation_error_message="This customer already has a contact with this e-mail address.",
+                violation_error_message=DUPLICATE_CONTACT_EMAIL,
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer.code})"
+
+    def clean(self) -> None:
+        # The constraint's own error names no field; put it on the one the person must change.
+        if (
+            self.email
+            and self.customer_id
+            and Contact.objects.filter(customer_id=self.customer_id, email=self.email)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"email": DUPLICATE_CONTACT_EMAIL})
 
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.customer_id]) + f"#contact-{self.pk}"

@@ -12,7 +12,8 @@ def customer_list(*, user, action: str = "view") -> QuerySet[Customer]:
     return (
         Customer.objects.restrict(user, action)
         .select_related("account_owner")
-        .annotate(contact_count=Count("contacts"))
+        # distinct: a search on contacts joins them a second time, which would multiply the count.
+        .annotate(contact_count=Count("contacts", distinct=True))
     )
 
 

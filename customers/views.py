@@ -56,7 +56,8 @@ class CustomerListView(RegisterListView):
         ("name", "name"),
         ("segment", "segment"),
         ("status", "status"),
-        ("country.code", "country"),
+        # The country's name (the import reads names and codes alike).
+        ("country", "country"),
         ("account_owner.username", "account_owner"),
         ("notes", "notes"),
     ]

@@ -48,13 +48,6 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-ROLE_DESCRIPTIONS = {
-    QUALITY_MANAGER: "Runs the registers, assigns owners, configures the portal.",
-    TOP_MANAGEMENT: "Reads everything, approves and signs off, follows the dashboards.",
-    STAFF: "Logs feedback and complaints, works assigned actions, acknowledges requirements.",
-    AUDITOR: "Reads everything and exports evidence; changes nothing.",
-}
-
 
 def permission_keys_for(role: str, available: list[str]) -> list[str]:
     """The ``app_label.codename`` keys out of ``available`` that ``role`` is granted."""

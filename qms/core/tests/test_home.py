@@ -1,0 +1,47 @@
+"""Each role's home page and menu."""
+
+from __future__ import annotations
+
+import pytest
+
+MENUS = {
+    "quality": ["Customers", "Audit log"],
+    "management": ["Customers"],
+    "staff": ["Customers"],
+    "auditor": ["Customers", "Audit log"],
+    "admin": ["Customers", "Audit log", "Users"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(MENUS))
+def test_menu_shows_each_role_what_it_may_use(role, personas, client_for):
+    response = client_for(personas[role]).get("/")
+    assert [item["label"] for item in response.context["menu_items"]] == MENUS[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "present", "absent"),
+    [
+        ("quality", "Import customers from CSV or Excel", "administer the portal"),
+        ("management", "The customer picture at a glance", "Add a customer"),
+        ("staff", "record what customers tell you", "Audit entries"),
+        ("auditor", "Read-only access to every register", "Add a customer"),
+        ("admin", "administer the portal", "nothing-absent"),
+    ],
+)
+def test_home_page_is_written_for_the_role(role, present, absent, personas, client_for):
+    page = client_for(personas[role]).get("/").content.decode()
+    assert present in page
+    assert absent not in page
+
+
+@pytest.mark.django_db
+def test_home_figures_count_customers(personas, client_for):
+    from customers.tests.factories import CustomerFactory
+
+    CustomerFactory.create_batch(3, status="active")
+    CustomerFactory(status="inactive")
+    figures = client_for(personas["management"]).get("/").context["sections"]["figures"]
+    assert {figure["label"]: figure["value"] for figure in figures} == {"Customers": 4, "Active customers": 3}
