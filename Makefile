@@ -34,12 +34,8 @@ demo: migrate
 
 # The web server, the Celery worker and beat together; Ctrl-C stops all three.
 run: demo
-	@echo "QMS portal on http://$(HOST):$(PORT)/ (users quality, management, staff, auditor, admin; password qms-demo)"
-	@trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A qms worker --loglevel=INFO --concurrency=2 & \
-	$(VENV)/bin/celery -A qms beat --loglevel=INFO --pidfile= & \
-	$(PY) manage.py runserver $(HOST):$(PORT) & \
-	wait
+	@echo "Sign in as quality, management, staff, auditor or admin with the password qms-demo."
+	HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run_portal.py
 
 # Debian packages the test suite needs: Chromium for the browser tests.
 system-deps:
