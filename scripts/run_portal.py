@@ -40,9 +40,13 @@ def main() -> int:
             print(f"{', '.join(exited)} stopped; stopping the others.", file=sys.stderr, flush=True)
             break
         time.sleep(0.5)
-    for child in children.values():
+    for name, child in children.items():
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
+            # Celery shuts its own pool down warmly; the web server's auto-reloader child needs the group.
+            if name == "web":
+                os.killpg(child.pid, signal.SIGTERM)
+            else:
+                child.terminate()
     deadline = time.monotonic() + 15
     for child in children.values():
         try:
