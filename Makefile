@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 TEST_STAMP := $(STAMP)-test
 
-.PHONY: run test install install-test system-deps migrate demo lint format bench clean vendor-static collectstatic
+.PHONY: run test install install-test system-deps migrate demo lint format clean vendor-static collectstatic
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,9 +57,6 @@ lint: install-test
 format: install-test
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
-
-bench: install-test
-	$(PY) -m pytest tests/bench -q -p no:randomly $(PYTEST_ARGS)
 
 vendor-static:
 	scripts/vendor_static

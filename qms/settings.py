@@ -159,14 +159,15 @@ else:
 
 # Celery
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# A stalled Redis must never hang a web request: short socket timeouts, few retries.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 3,
+    "socket_connect_timeout": 2,
+    "max_retries": 2,
+    "visibility_timeout": 3600,
+}
 if REDIS_URL:
-    # A stalled Redis must never hang a web request: short socket timeouts, few retries.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": 3,
-        "socket_connect_timeout": 2,
-        "max_retries": 2,
-        "visibility_timeout": 3600,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     _queue_dir = VAR_DIR / "celery" / "queue"
     if not PRODUCTION:

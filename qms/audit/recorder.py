@@ -45,7 +45,9 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {
         field.attname: serialize_value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
-        if field.name not in excluded and field.attname not in excluded and not getattr(field, "auto_now", False)
+        if field.name not in excluded
+        and field.attname not in excluded
+        and not getattr(field, "auto_now", False)
     }
 
 

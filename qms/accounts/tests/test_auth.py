@@ -42,7 +42,11 @@ def test_password_change(client_for, quality):
     client = client_for(quality)
     response = client.post(
         "/accounts/password/change/",
-        {"old_password": "pw-quality", "new_password1": "Fresh-Pass-2026", "new_password2": "Fresh-Pass-2026"},
+        {
+            "old_password": "pw-quality",
+            "new_password1": "Fresh-Pass-2026",
+            "new_password2": "Fresh-Pass-2026",
+        },
     )
     assert response.status_code == 302
     quality.refresh_from_db()

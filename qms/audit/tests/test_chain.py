@@ -94,7 +94,11 @@ def test_entries_cannot_be_changed_through_the_orm(three_entries, attempt):
     "sql", ["UPDATE audit_auditentry SET object_repr = 'x'", "DELETE FROM audit_auditentry"]
 )
 def test_postgresql_refuses_raw_changes_to_entries(three_entries, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
     assert AuditEntry.objects.count() == len(three_entries)
 

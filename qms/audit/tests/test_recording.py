@@ -177,7 +177,11 @@ def test_admin_write_is_recorded_as_admin(client_for, superuser):
     )
     assert response.status_code == 302, response.content[:2000]
     entry = entries_for(customer)[-1]
-    assert (entry.source, entry.actor_id, entry.changes["name"]) == ("admin", superuser.pk, ["Old name", "New name"])
+    assert (entry.source, entry.actor_id, entry.changes["name"]) == (
+        "admin",
+        superuser.pk,
+        ["Old name", "New name"],
+    )
 
 
 @pytest.mark.django_db

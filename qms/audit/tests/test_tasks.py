@@ -20,7 +20,11 @@ def test_job_records_an_intact_verification():
     result = verify_audit_trail.apply().get()
     assert result["intact"] is True
     check = AuditVerification.objects.get()
-    assert (check.intact, check.entries_checked, check.checked_by) == (True, AuditEntry.objects.count(), "nightly job")
+    assert (check.intact, check.entries_checked, check.checked_by) == (
+        True,
+        AuditEntry.objects.count(),
+        "nightly job",
+    )
 
 
 @pytest.mark.django_db
