@@ -121,9 +121,7 @@ def test_get_access_for_every_role(name, personas, url_kwargs, client):
             client.force_login(personas[role])
         response = client.get(url)
         expected = GET_RULES[name][role]
-        assert response.status_code == expected, (
-            f"{role} GET {url}: {response.status_code}, expected {expected}"
-        )
+        assert response.status_code == expected, f"{role} GET {url}: {response.status_code}, expected {expected}"
 
 
 @pytest.mark.parametrize("name", ADMIN_SAMPLES)
@@ -164,9 +162,7 @@ def _send(client, name, method, url, data):
 
 @pytest.mark.parametrize(("name", "method", "allowed"), WRITE_RULES)
 @pytest.mark.parametrize("role", [role for role in ROLES if role not in {"quality", "admin"}])
-def test_writes_are_refused_to_roles_without_permission(
-    name, method, allowed, role, personas, url_kwargs, client
-):
+def test_writes_are_refused_to_roles_without_permission(name, method, allowed, role, personas, url_kwargs, client):
     from customers.models import Contact, Customer
     from qms.audit.models import AuditEntry
 

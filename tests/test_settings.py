@@ -20,9 +20,7 @@ PRODUCTION_FIVE = {
 
 
 def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    clean = {
-        key: value for key, value in os.environ.items() if key not in PRODUCTION_FIVE and key != "QMS_ENV"
-    }
+    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_FIVE and key != "QMS_ENV"}
     clean.update({"QMS_VAR_DIR": str(tmp_path / "var"), **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -62,11 +60,7 @@ def test_embedded_profile_generates_one_secret_key_and_reuses_it(tmp_path):
     second = run_manage("shell", "-c", script, env={}, tmp_path=tmp_path)
     key_file = tmp_path / "var" / "secret_key"
     assert first.returncode == 0, first.stderr
-    assert (
-        first.stdout.strip().splitlines()[-1]
-        == second.stdout.strip().splitlines()[-1]
-        == key_file.read_text()
-    )
+    assert first.stdout.strip().splitlines()[-1] == second.stdout.strip().splitlines()[-1] == key_file.read_text()
     assert len(key_file.read_text()) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
 

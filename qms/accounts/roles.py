@@ -64,9 +64,7 @@ def sync_role_groups(group_model, permission_model) -> None:
     Takes the model classes so that a data migration can pass its historical models.
     """
     permissions = list(
-        permission_model.objects.filter(content_type__app_label__in=GOVERNED_APPS).select_related(
-            "content_type"
-        )
+        permission_model.objects.filter(content_type__app_label__in=GOVERNED_APPS).select_related("content_type")
     )
     by_key = {f"{p.content_type.app_label}.{p.codename}": p for p in permissions}
     for role in ROLE_NAMES:

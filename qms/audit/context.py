@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SOURCES = ("ui", "api", "admin", "job", "cli")
 
@@ -41,3 +42,26 @@ def audit_context(**fields) -> Iterator[AuditContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def acting_as(actor) -> Iterator[AuditContext]:
+    """Keep source, request id and address, but record ``actor`` as the one who acted."""
+    ctx = replace(current_context(), actor=actor)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def audited_service(func: Callable) -> Callable:
+    """Run a service (``actor=`` keyword) in one transaction, its entries naming that actor."""
+    from django.db import transaction
+
+    @functools.wraps(func)
+    def wrapper(*args, actor, **kwargs):
+        with transaction.atomic(), acting_as(actor):
+            return func(*args, actor=actor, **kwargs)
+
+    return wrapper

@@ -38,9 +38,7 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(object_repr__icontains=value) | Q(request_id=value) | Q(actor_name__icontains=value)
-        )
+        return queryset.filter(Q(object_repr__icontains=value) | Q(request_id=value) | Q(actor_name__icontains=value))
 
 
 def audited_labels() -> set[str]:

@@ -31,9 +31,7 @@ class AuditedQuerySet(models.QuerySet):
         return count
 
     def bulk_create(self, *args, **kwargs):
-        raise AuditBypassError(
-            f"bulk_create on {self.model.__name__} would bypass the audit trail; save each row."
-        )
+        raise AuditBypassError(f"bulk_create on {self.model.__name__} would bypass the audit trail; save each row.")
 
     def bulk_update(self, *args, **kwargs):
         raise AuditBypassError(

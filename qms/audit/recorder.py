@@ -45,9 +45,7 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return {
         field.attname: serialize_value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
-        if field.name not in excluded
-        and field.attname not in excluded
-        and not getattr(field, "auto_now", False)
+        if field.name not in excluded and field.attname not in excluded and not getattr(field, "auto_now", False)
     }
 
 
@@ -57,7 +55,8 @@ def diff(before: dict | None, after: dict | None, redact: tuple[str, ...] = ()) 
     changes = {}
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        if old != new:
+        # None and "" are both "empty": a blank optional field is no change worth a line.
+        if old != new and not (old in (None, "") and new in (None, "")):
             if key in redact:
                 old = REDACTED if old else None
                 new = REDACTED if new else None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 
 from .models import AuditEntry
+from .presentation import present
 
 
-def history_for(obj: Model, *, limit: int = 50) -> QuerySet[AuditEntry]:
-    """The newest entries about one record (shown on its detail page)."""
-    return AuditEntry.objects.for_object(obj).order_by("-seq")[:limit]
+def history_for(obj: Model, *, limit: int = 50) -> list[AuditEntry]:
+    """The newest entries about one record (shown on its detail page), each with readable ``lines``."""
+    return present(AuditEntry.objects.for_object(obj).order_by("-seq")[:limit])
 
 
 def audit_log(*, user) -> QuerySet[AuditEntry]:

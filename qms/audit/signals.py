@@ -51,9 +51,7 @@ def record_m2m(sender, instance, action, reverse, model, pk_set, using, **kwargs
 
 def remember_group_name(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
-        instance._audit_old_name = (
-            Group._base_manager.filter(pk=instance.pk).values_list("name", flat=True).first()
-        )
+        instance._audit_old_name = Group._base_manager.filter(pk=instance.pk).values_list("name", flat=True).first()
 
 
 def record_group_save(sender, instance, created, using, raw=False, **kwargs):

@@ -55,6 +55,14 @@ class AuditEntryDetailView(RegisterDetailView):
     model = AuditEntry
     template_name = "audit/entry_detail.html"
     show_history = False
+
+    def get_context_data(self, **kwargs):
+        from .presentation import present
+
+        context = super().get_context_data(**kwargs)
+        present([self.object])
+        return context
+
     fields = [
         ("seq", "Sequence"),
         ("timestamp", "When (UTC)"),

@@ -13,7 +13,5 @@ class CoreConfig(AppConfig):
 
         menu.register(menu.MenuItem("Audit log", "audit:entry_list", "audit.auditentry", order=90))
         menu.register(
-            menu.MenuItem(
-                "Users", "admin:index", get_user_model()._meta.label_lower, action="change", order=99
-            )
+            menu.MenuItem("Users", "admin:index", get_user_model()._meta.label_lower, action="change", order=99)
         )

@@ -29,9 +29,7 @@ def home_sections(user) -> dict:
     links = []
     if can(user, "view", customer):
         visible = customer.objects.restrict(user, "view")
-        figures.append(
-            {"label": "Customers", "value": visible.count(), "url": reverse("customers:customer_list")}
-        )
+        figures.append({"label": "Customers", "value": visible.count(), "url": reverse("customers:customer_list")})
         figures.append(
             {
                 "label": "Active customers",
@@ -43,9 +41,7 @@ def home_sections(user) -> dict:
     if can(user, "add", customer):
         links.append({"label": "Add a customer", "url": reverse("customers:customer_create")})
     if can(user, "import", customer):
-        links.append(
-            {"label": "Import customers from CSV or Excel", "url": reverse("customers:customer_import")}
-        )
+        links.append({"label": "Import customers from CSV or Excel", "url": reverse("customers:customer_import")})
     last_check = None
     if can(user, "view", audit_entry):
         figures.append(

@@ -103,11 +103,7 @@ def read_table(upload) -> list[dict[str, str]]:
             {"file": f"The file has {len(body)} rows; at most {settings.QMS_IMPORT_MAX_ROWS} at a time."}
         )
     return [
-        {
-            header: _cell(row[index]) if index < len(row) else ""
-            for index, header in enumerate(headers)
-            if header
-        }
+        {header: _cell(row[index]) if index < len(row) else "" for index, header in enumerate(headers) if header}
         for row in body
     ]
 
@@ -120,10 +116,7 @@ def plan_import(
     missing = [name for name in required if name not in present]
     if missing:
         raise ValidationError(
-            {
-                "file": f"Missing column(s): {', '.join(missing)}. "
-                f"The first row must name: {', '.join(columns)}."
-            }
+            {"file": f"Missing column(s): {', '.join(missing)}. The first row must name: {', '.join(columns)}."}
         )
     rows = []
     seen_keys: dict[str, int] = {}

@@ -74,9 +74,7 @@ def browser(chromium_path, _chromium_launcher) -> Browser:
 @pytest.fixture
 def context(browser: Browser, live_server, transactional_db) -> Iterator[BrowserContext]:
     """A fresh profile per test: no cookies carried over from another test."""
-    ctx = browser.new_context(
-        base_url=live_server.url, accept_downloads=True, viewport={"width": 1280, "height": 800}
-    )
+    ctx = browser.new_context(base_url=live_server.url, accept_downloads=True, viewport={"width": 1280, "height": 800})
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()
@@ -146,9 +144,7 @@ class PortalBrowser:
     def check_page(self, *, expected_status: int = 200) -> None:
         self.check_requests()
         errors = [
-            (text, url)
-            for text, url in self.console_errors
-            if not self._expected_failure(text, url, expected_status)
+            (text, url) for text, url in self.console_errors if not self._expected_failure(text, url, expected_status)
         ]
         assert not errors, f"console errors on {self.page.url}: {errors}"
         self.console_errors.clear()
@@ -188,3 +184,6 @@ def portal(page: Page, live_server, request) -> Iterator[PortalBrowser]:
     helper = PortalBrowser(page, live_server.url, prefix)
     yield helper
     helper.check_requests()
+    # The recording worked: the pages and their vendored assets came from the live server.
+    for asset in ("/static/vendor/bootstrap/bootstrap.min.css", "/static/vendor/htmx/htmx.min.js"):
+        assert helper.base_url + asset in helper.requests, f"{asset} was never requested"

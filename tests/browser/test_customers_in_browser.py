@@ -52,6 +52,7 @@ def test_list_filters_with_htmx_sorts_and_pages(portal, quality):
     expect(page.locator("#results tbody")).to_contain_text("Zephyr Aerospace")
     expect(page.locator("#results tbody")).to_contain_text("Germany")
     expect(page).to_have_url(re.compile(r"/customers/\?q=zephyr"))
+    expect(page.locator("#results-status")).to_have_text("1 record matches the filters.")  # read out
     portal.snap("search-zephyr")
 
     # A filter combines with the search; changing it updates the results again.
@@ -117,14 +118,13 @@ def test_detail_shows_fields_contacts_and_history(portal, quality):
     expect(contacts.locator("tbody tr")).to_have_count(2)
     expect(contacts.get_by_role("row", name="Ada Buyer")).to_contain_text("Purchasing")
     expect(contacts.get_by_role("row", name="Ben Quiet")).to_contain_text("Opted out")
-    expect(contacts.get_by_role("link", name="ada@acme.example")).to_have_attribute(
-        "href", "mailto:ada@acme.example"
-    )
+    expect(contacts.get_by_role("link", name="ada@acme.example")).to_have_attribute("href", "mailto:ada@acme.example")
 
     history = page.get_by_role("region", name="History")
     expect(history.locator("li")).to_have_count(2)
     expect(history.locator("li").first).to_contain_text("Updated")
-    expect(history.locator("li").first).to_contain_text("notes → Prefers quarterly reviews.")
+    expect(history.locator("li").first.locator("dt")).to_have_text(["notes"])
+    expect(history.locator("li").first.locator("dd")).to_have_text(["— → Prefers quarterly reviews."])
     expect(history.locator("li").last).to_contain_text("Created")
 
     # The list counts the contacts, and a search that matches a contact finds the customer.
@@ -160,7 +160,11 @@ def test_create_with_an_error_then_edit_then_delete(portal, quality):
     message = page.locator("#id_code ~ .invalid-feedback, #id_code + .invalid-feedback").first
     expect(message).to_be_visible()
     expect(message).to_contain_text("Use 1 to 32 capital letters")
-    expect(page.get_by_role("alert")).to_contain_text("Please correct the 1 field marked below")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Please correct the 1 field marked below")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=re.compile(r"^Code\*?: Use 1 to 32 capital letters")).click()
+    expect(code).to_be_focused()
     expect(code).to_have_value("bad code!")
     expect(page.get_by_label("Name")).to_have_value("Northwind Traders")
     expect(page.get_by_label("Segment")).to_have_value("distributor")
@@ -194,9 +198,7 @@ def test_create_with_an_error_then_edit_then_delete(portal, quality):
 
     page.get_by_role("link", name="Delete", exact=True).click()
     page.wait_for_url(f"**/customers/{customer.pk}/delete/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Delete customer “Northwind Trading BV (NWT-01)”?"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete customer “Northwind Trading BV (NWT-01)”?")
     portal.snap("confirm-delete")
     page.get_by_role("button", name="Yes, delete").click()
     page.wait_for_url("**/customers/")
@@ -310,7 +312,8 @@ def test_auditor_reads_but_has_no_write_buttons_and_gets_403_on_the_form(portal,
     for name in ("Edit", "Delete", "Add contact"):
         expect(main.get_by_role("link", name=re.compile(rf"^{name}"))).to_have_count(0)
 
-    for path in ("/customers/new/", "/customers/import/", f"/customers/{customer.pk}/edit/"):
-        portal.goto(path, "forbidden-" + path.strip("/").replace("/", "-"), status=403)
+    forbidden = {"new": "/customers/new/", "import": "/customers/import/", "edit": f"/customers/{customer.pk}/edit/"}
+    for name, path in forbidden.items():
+        portal.goto(path, f"forbidden-{name}", status=403)
         expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
         expect(page.get_by_role("main")).to_contain_text("Your role does not allow this.")

@@ -90,9 +90,7 @@ def test_entries_cannot_be_changed_through_the_orm(three_entries, attempt):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize(
-    "sql", ["UPDATE audit_auditentry SET object_repr = 'x'", "DELETE FROM audit_auditentry"]
-)
+@pytest.mark.parametrize("sql", ["UPDATE audit_auditentry SET object_repr = 'x'", "DELETE FROM audit_auditentry"])
 def test_postgresql_refuses_raw_changes_to_entries(three_entries, sql):
     with (
         pytest.raises(DatabaseError, match="append-only"),

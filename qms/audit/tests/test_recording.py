@@ -240,3 +240,19 @@ def test_each_write_adds_exactly_one_entry():
     contact.save()
     assert AuditEntry.objects.count() == before + 1
     assert Contact.objects.get(pk=contact.pk).role == "Director"
+
+
+@pytest.mark.django_db
+def test_audited_service_records_its_actor_outside_a_request(quality):
+    from qms.audit.context import audited_service
+
+    @audited_service
+    def rename(*, actor, customer, name):
+        customer.name = name
+        customer.save()
+
+    customer = CustomerFactory(name="Before")
+    with audit_context(source="job", request_id="job-777777"):
+        rename(actor=quality, customer=customer, name="After")
+    entry = entries_for(customer)[-1]
+    assert (entry.actor_id, entry.source, entry.request_id) == (quality.pk, "job", "job-777777")

@@ -55,6 +55,7 @@ def worker_broker():
         celery_app.conf.broker_transport_options = {
             "data_folder_in": folder,
             "data_folder_out": folder,
+            "control_folder": folder + "/control",
             "store_processed": False,
         }
     yield celery_app.conf.broker_url

@@ -91,8 +91,21 @@ def test_customer_page_shows_its_history(client_for, staff):
     customer.save()
     page = client_for(staff).get(f"/customers/{customer.pk}/").content.decode()
     assert "History" in page
-    assert "active → inactive" in page
+    assert "Status</dt>" in page
+    assert "Active → Inactive" in page
     assert "Created" in page
+
+
+@pytest.mark.django_db
+def test_history_names_related_records_and_hides_blank_fields(client_for, staff, quality):
+    customer = CustomerFactory(name="Owned Co", notes="")
+    customer.account_owner = quality
+    customer.save()
+    history = client_for(staff).get(f"/customers/{customer.pk}/").context["history"]
+    update, create = history[0], history[1]
+    assert [(line.label, line.before, line.after) for line in update.lines] == [("Account owner", "—", "quality")]
+    assert "Notes" not in [line.label for line in create.lines]
+    assert "Id" not in [line.label for line in create.lines]
 
 
 @pytest.mark.django_db

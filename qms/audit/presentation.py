@@ -1,0 +1,98 @@
+"""Audit entries as people read them: field labels, choice names, related records by name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+
+from .models import AuditEntry
+
+EMPTY = "—"
+HIDDEN_FIELDS = {"id"}
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    before: str
+    after: str
+    items: str = ""  # for role changes: the names added or removed
+
+
+def _model_for(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, attname: str):
+    if model is None:
+        return None
+    for field in model._meta.concrete_fields:
+        if field.attname == attname:
+            return field
+    try:
+        return model._meta.get_field(attname)
+    except FieldDoesNotExist:
+        return None
+
+
+def _related_names(entries: list[AuditEntry]) -> dict[tuple, str]:
+    """One query per related model for every foreign key value the entries mention."""
+    wanted: dict[type, set] = defaultdict(set)
+    for entry in entries:
+        model = _model_for(entry.content_type)
+        if entry.action == "roles":
+            continue
+        for name, values in entry.changes.items():
+            field = _field(model, name)
+            if field is not None and field.is_relation and field.many_to_one:
+                wanted[field.related_model].update(value for value in values if value not in (None, ""))
+    names = {}
+    for related_model, pks in wanted.items():
+        for obj in related_model._base_manager.filter(pk__in=pks):
+            names[(related_model, str(obj.pk))] = str(obj)
+    return names
+
+
+def _display(field, value, related: dict) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if field is None:
+        return str(value)
+    if field.is_relation and field.many_to_one:
+        return related.get((field.related_model, str(value)), f"#{value} (deleted)")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def present(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """The entries, each with ``lines``: what changed, labelled and shown as on the record's page."""
+    entries = list(entries)
+    related = _related_names(entries)
+    for entry in entries:
+        model = _model_for(entry.content_type)
+        lines = []
+        for name, values in entry.changes.items():
+            if entry.action == "roles":
+                lines.append(ChangeLine(label=name.capitalize(), before="", after="", items=", ".join(values)))
+                continue
+            if name in HIDDEN_FIELDS:
+                continue
+            field = _field(model, name)
+            label = str(field.verbose_name).capitalize() if field is not None else name
+            lines.append(
+                ChangeLine(
+                    label=label, before=_display(field, values[0], related), after=_display(field, values[1], related)
+                )
+            )
+        entry.lines = lines
+    return entries
