@@ -38,8 +38,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
-def _portal_test_settings(settings, tmp_path):
+def _portal_test_settings(settings):
+    from django.core.cache import cache
+
+    # Throttle counters (the token endpoint) and anything else cached must not leak between tests.
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test client builds its own middleware; without this WhiteNoise indexes every static file
+    # each time. Files are still found on request.
+    settings.WHITENOISE_AUTOREFRESH = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

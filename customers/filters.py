@@ -20,9 +20,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, empty_label="Any status")
     country = django_filters.ChoiceFilter(choices=list(countries), empty_label="Any country")
-    account_owner = django_filters.ModelChoiceFilter(
-        queryset=_owners, empty_label="Any owner", label="Account owner"
-    )
+    account_owner = django_filters.ModelChoiceFilter(queryset=_owners, empty_label="Any owner", label="Account owner")
 
     class Meta:
         model = Customer
@@ -53,6 +51,4 @@ class ContactFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(email__icontains=value) | Q(role__icontains=value)
-        )
+        return queryset.filter(Q(name__icontains=value) | Q(email__icontains=value) | Q(role__icontains=value))

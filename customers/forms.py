@@ -17,9 +17,8 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account_owner"].queryset = get_user_model().objects.filter(is_active=True)
-        self.fields["account_owner"].label_from_instance = lambda user: (
-            f"{user.display_name} ({user.username})"
-        )
+        self.fields["account_owner"].empty_label = "No owner"
+        self.fields["account_owner"].label_from_instance = lambda user: f"{user.display_name} ({user.username})"
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
@@ -82,9 +81,7 @@ class CustomerImportRowForm(CustomerForm):
             return ""
         code = countries.by_name(value) or (value.upper() if value.upper() in dict(countries) else "")
         if not code:
-            raise forms.ValidationError(
-                f"“{value}” is not a country; use a two-letter code such as GB or DE."
-            )
+            raise forms.ValidationError(f"“{value}” is not a country; use a two-letter code such as GB or DE.")
         return code
 
 

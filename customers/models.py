@@ -19,6 +19,7 @@ code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9._-]{0,31}$",
     "Use 1 to 32 capital letters, digits, dots, dashes or underscores, starting with a letter or digit.",
 )
+DUPLICATE_CUSTOMER_CODE = "A customer with this code already exists."
 DUPLICATE_CONTACT_EMAIL = "This customer already has a contact with this e-mail address."
 
 
@@ -63,7 +64,7 @@ class Customer(AuditedModel):
             models.UniqueConstraint(
                 Upper("code"),
                 name="customer_code_unique_ci",
-                violation_error_message="A customer with this code already exists.",
+                violation_error_message=DUPLICATE_CUSTOMER_CODE,
             )
         ]
         indexes = [models.Index(fields=["status", "segment"])]
@@ -79,6 +80,12 @@ class Customer(AuditedModel):
         if self.code:
             self.code = self.code.strip().upper()
         super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        # Checked here so the message lands on the code field (the constraint's names no field),
+        # and once: with an error on code, Django skips the unique checks that involve it.
+        if self.code and Customer.objects.filter(code__iexact=self.code).exclude(pk=self.pk).exists():
+            raise ValidationError({"code": DUPLICATE_CUSTOMER_CODE})
 
 
 class Contact(AuditedModel):
@@ -117,9 +124,7 @@ class Contact(AuditedModel):
         if (
             self.email
             and self.customer_id
-            and Contact.objects.filter(customer_id=self.customer_id, email=self.email)
-            .exclude(pk=self.pk)
-            .exists()
+            and Contact.objects.filter(customer_id=self.customer_id, email=self.email).exclude(pk=self.pk).exists()
         ):
             raise ValidationError({"email": DUPLICATE_CONTACT_EMAIL})
 

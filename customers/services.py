@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from qms.accounts.permissions import can
+from qms.audit.context import audited_service
 from qms.core.importing import ImportPlan
 
 from .models import Contact, Customer
@@ -29,7 +29,7 @@ def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
     instance.save()
 
 
-@transaction.atomic
+@audited_service
 def customer_create(*, actor, data: dict[str, Any]) -> Customer:
     """Create a customer after full validation; raises ValidationError naming the field."""
     _require(actor, "add", Customer)
@@ -38,7 +38,7 @@ def customer_create(*, actor, data: dict[str, Any]) -> Customer:
     return customer
 
 
-@transaction.atomic
+@audited_service
 def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
     """Change the given fields of a customer."""
     _require(actor, "change", Customer, customer)
@@ -46,14 +46,14 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
     return customer
 
 
-@transaction.atomic
+@audited_service
 def customer_delete(*, actor, customer: Customer) -> None:
     """Delete a customer and its contacts (each deletion is on the audit trail)."""
     _require(actor, "delete", Customer, customer)
     customer.delete()
 
 
-@transaction.atomic
+@audited_service
 def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contact:
     _require(actor, "add", Contact)
     contact = Contact(customer=customer)
@@ -61,32 +61,51 @@ def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contac
     return contact
 
 
-@transaction.atomic
+@audited_service
 def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> Contact:
     _require(actor, "change", Contact, contact)
     _apply(contact, data, CONTACT_FIELDS + ("customer",))
     return contact
 
 
-@transaction.atomic
+@audited_service
 def contact_delete(*, actor, contact: Contact) -> None:
     _require(actor, "delete", Contact, contact)
     contact.delete()
 
 
+def _import_values(customer: Customer) -> dict[str, str]:
+    """A customer as an import row would give it, for the columns a file leaves out."""
+    return {
+        "code": customer.code,
+        "name": customer.name,
+        "segment": customer.segment,
+        "status": customer.status,
+        "country": customer.country.code or "",
+        "account_owner": customer.account_owner.username if customer.account_owner else "",
+        "notes": customer.notes,
+    }
+
+
 def customer_import_validate_row(data: dict[str, str]) -> tuple[dict[str, Any], str]:
-    """Validate one imported row as the form would; returns the cleaned values and create/update."""
+    """Validate one imported row as the form would; returns the cleaned values and create/update.
+
+    Only the columns present in the file are returned: a column the file leaves out keeps the
+    existing customer's value instead of clearing it.
+    """
     from .forms import CustomerImportRowForm
 
     code = (data.get("code") or "").strip().upper()
-    existing = Customer.objects.filter(code__iexact=code).first() if code else None
-    form = CustomerImportRowForm(data=data, instance=existing)
+    existing = Customer.objects.select_related("account_owner").filter(code__iexact=code).first() if code else None
+    form_data = {**_import_values(existing), **data} if existing else data
+    form = CustomerImportRowForm(data=form_data, instance=existing)
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-    return form.cleaned_data, "update" if existing else "create"
+    cleaned = {name: value for name, value in form.cleaned_data.items() if name in data}
+    return cleaned, "update" if existing else "create"
 
 
-@transaction.atomic
+@audited_service
 def customer_import(*, actor, plan: ImportPlan) -> dict[str, int]:
     """Apply the valid rows of an import plan: update by code, create the rest. Invalid rows are skipped."""
     _require(actor, "import", Customer)

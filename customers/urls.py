@@ -12,7 +12,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer_delete"),
     path("<int:pk>/contacts/new/", views.ContactFormView.as_view(), name="contact_create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.ContactFormView.as_view(), name="contact_update"),
-    path(
-        "<int:pk>/contacts/<int:contact_pk>/delete/", views.ContactDeleteView.as_view(), name="contact_delete"
-    ),
+    path("<int:pk>/contacts/<int:contact_pk>/delete/", views.ContactDeleteView.as_view(), name="contact_delete"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -28,6 +29,15 @@ def _form_errors_to_form(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _contact_consequences(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        ngettext("Its contact will be deleted with it.", "Its %(count)d contacts will be deleted with it.", count)
+        % {"count": count}
+    ]
 
 
 class CustomerListView(RegisterListView):
@@ -184,7 +194,7 @@ class CustomerDeleteView(RegisterViewMixin, View):
             {
                 "object": customer,
                 "opts": Customer._meta,
-                "consequences": [f"{customer.contacts.count()} contact(s) will be deleted with it."],
+                "consequences": _contact_consequences(customer.contacts.count()),
                 "cancel_url": customer.get_absolute_url(),
             },
         )
@@ -207,9 +217,7 @@ class ContactFormView(RegisterViewMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _objects(self):
-        customer = get_object_or_404(
-            Customer.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"]
-        )
+        customer = get_object_or_404(Customer.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
         contact = None
         if "contact_pk" in self.kwargs:
             contact = get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer=customer)
@@ -238,9 +246,7 @@ class ContactFormView(RegisterViewMixin, View):
         if form.is_valid():
             try:
                 if contact is None:
-                    contact = services.contact_create(
-                        actor=request.user, customer=customer, data=form.cleaned_data
-                    )
+                    contact = services.contact_create(actor=request.user, customer=customer, data=form.cleaned_data)
                 else:
                     services.contact_update(actor=request.user, contact=contact, data=form.cleaned_data)
             except ValidationError as exc:
@@ -256,9 +262,7 @@ class ContactDeleteView(RegisterViewMixin, View):
     permission_action = "delete"
 
     def get_object(self):
-        return get_object_or_404(
-            self.get_queryset(), pk=self.kwargs["contact_pk"], customer_id=self.kwargs["pk"]
-        )
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer_id=self.kwargs["pk"])
 
     def get(self, request, pk, contact_pk):
         contact = self.get_object()

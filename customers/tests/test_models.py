@@ -75,9 +75,7 @@ def test_contact_email_already_used_at_the_customer_is_refused_on_the_email_fiel
     existing = ContactFactory(email="priya@acme.example")
     with pytest.raises(ValidationError) as caught:
         Contact(customer=existing.customer, name="Priya again", email="priya@acme.example").full_clean()
-    assert caught.value.message_dict == {
-        "email": ["This customer already has a contact with this e-mail address."]
-    }
+    assert caught.value.message_dict == {"email": ["This customer already has a contact with this e-mail address."]}
 
 
 def test_contact_keeps_its_own_email_when_edited():

@@ -57,9 +57,9 @@ def test_customer_create_ignores_fields_that_are_not_the_customers_to_set(qualit
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_customer_create_is_refused_to_read_only_roles(personas, role):
+def test_customer_create_is_refused_to_read_only_roles(user_in_role, role):
     with pytest.raises(PermissionDenied):
-        services.customer_create(actor=personas[role], data=VALID)
+        services.customer_create(actor=user_in_role(role), data=VALID)
     assert not Customer.objects.exists()
 
 
@@ -100,10 +100,10 @@ def test_customer_update_writes_one_entry_with_before_and_after(quality):
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_customer_update_is_refused_to_read_only_roles(personas, role):
+def test_customer_update_is_refused_to_read_only_roles(user_in_role, role):
     customer = CustomerFactory(name="Kept Ltd")
     with pytest.raises(PermissionDenied):
-        services.customer_update(actor=personas[role], customer=customer, data={"name": "Changed"})
+        services.customer_update(actor=user_in_role(role), customer=customer, data={"name": "Changed"})
     assert Customer.objects.get(pk=customer.pk).name == "Kept Ltd"
 
 
@@ -135,10 +135,10 @@ def test_customer_delete_removes_customer_and_contacts_with_an_entry_for_each(qu
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_customer_delete_is_refused_to_read_only_roles(personas, role):
+def test_customer_delete_is_refused_to_read_only_roles(user_in_role, role):
     customer = CustomerFactory()
     with pytest.raises(PermissionDenied):
-        services.customer_delete(actor=personas[role], customer=customer)
+        services.customer_delete(actor=user_in_role(role), customer=customer)
     assert Customer.objects.filter(pk=customer.pk).exists()
 
 
@@ -164,10 +164,10 @@ def test_contact_create_refuses_an_email_already_used_at_the_customer_on_the_ema
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_contact_create_is_refused_to_read_only_roles(personas, role):
+def test_contact_create_is_refused_to_read_only_roles(user_in_role, role):
     customer = CustomerFactory()
     with pytest.raises(PermissionDenied):
-        services.contact_create(actor=personas[role], customer=customer, data={"name": "Nobody"})
+        services.contact_create(actor=user_in_role(role), customer=customer, data={"name": "Nobody"})
     assert not Contact.objects.exists()
 
 
@@ -196,10 +196,10 @@ def test_contact_update_to_an_email_used_by_a_colleague_names_the_email_field(qu
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_contact_update_is_refused_to_read_only_roles(personas, role):
+def test_contact_update_is_refused_to_read_only_roles(user_in_role, role):
     contact = ContactFactory(role="Buyer")
     with pytest.raises(PermissionDenied):
-        services.contact_update(actor=personas[role], contact=contact, data={"role": "Changed"})
+        services.contact_update(actor=user_in_role(role), contact=contact, data={"role": "Changed"})
     assert Contact.objects.get(pk=contact.pk).role == "Buyer"
 
 
@@ -214,10 +214,10 @@ def test_contact_delete_removes_only_the_contact_with_one_entry(quality):
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_contact_delete_is_refused_to_read_only_roles(personas, role):
+def test_contact_delete_is_refused_to_read_only_roles(user_in_role, role):
     contact = ContactFactory()
     with pytest.raises(PermissionDenied):
-        services.contact_delete(actor=personas[role], contact=contact)
+        services.contact_delete(actor=user_in_role(role), contact=contact)
     assert Contact.objects.filter(pk=contact.pk).exists()
 
 
@@ -272,8 +272,20 @@ def test_customer_import_creates_and_updates_by_code(quality):
 
 
 @pytest.mark.parametrize("role", READ_ONLY_ROLES)
-def test_customer_import_is_refused_to_read_only_roles(personas, role):
+def test_customer_import_is_refused_to_read_only_roles(user_in_role, role):
     plan = _plan([{"code": "NEW-01", "name": "New Ltd"}])
     with pytest.raises(PermissionDenied):
-        services.customer_import(actor=personas[role], plan=plan)
+        services.customer_import(actor=user_in_role(role), plan=plan)
     assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_services_record_their_actor_on_the_trail_outside_a_request(quality):
+    from customers import services
+    from qms.audit.context import audit_context
+    from qms.audit.models import AuditEntry
+
+    with audit_context(source="job"):
+        customer = services.customer_create(actor=quality, data={"code": "JOB-01", "name": "From a job"})
+    entry = AuditEntry.objects.for_object(customer).get()
+    assert (entry.actor_id, entry.actor_name, entry.source) == (quality.pk, "Quality Tester", "job")

@@ -118,6 +118,8 @@ def plan_import(
         raise ValidationError(
             {"file": f"Missing column(s): {', '.join(missing)}. The first row must name: {', '.join(columns)}."}
         )
+    # Only the columns the file has: one it leaves out must not clear what is stored.
+    columns = [name for name in columns if name in present]
     rows = []
     seen_keys: dict[str, int] = {}
     for offset, record in enumerate(records):

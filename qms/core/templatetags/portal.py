@@ -12,10 +12,12 @@ register = template.Library()
 def cell_value(obj, attribute: str):
     """The display value of ``attribute`` on ``obj`` (dotted paths, choices, dates)."""
     value = obj
-    for part in attribute.split("."):
+    parts = attribute.split(".")
+    for position, part in enumerate(parts):
         if value is None:
             return ""
-        display = getattr(value, f"get_{part}_display", None)
+        # Choice labels only for the last step: "country.code" must reach the code, not the name.
+        display = getattr(value, f"get_{part}_display", None) if position == len(parts) - 1 else None
         value = display() if callable(display) else getattr(value, part, "")
         if callable(value) and not isinstance(value, models.Model):
             value = value()

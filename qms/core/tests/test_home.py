@@ -45,3 +45,12 @@ def test_home_figures_count_customers(personas, client_for):
     CustomerFactory(status="inactive")
     figures = client_for(personas["management"]).get("/").context["sections"]["figures"]
     assert {figure["label"]: figure["value"] for figure in figures} == {"Customers": 4, "Active customers": 3}
+
+
+@pytest.mark.django_db
+def test_cell_value_uses_choice_labels_only_at_the_last_step():
+    from customers.tests.factories import CustomerFactory
+    from qms.core.templatetags.portal import cell_value
+
+    customer = CustomerFactory(country="DE", status="active")
+    assert (cell_value(customer, "country.code"), cell_value(customer, "status")) == ("DE", "Active")
