@@ -20,7 +20,9 @@ PRODUCTION_FIVE = {
 
 
 def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in PRODUCTION_FIVE and key != "QMS_ENV"}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into an operator's environment.
+    dropped = {*PRODUCTION_FIVE, "QMS_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in dropped}
     clean.update({"QMS_VAR_DIR": str(tmp_path / "var"), **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120

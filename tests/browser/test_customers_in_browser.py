@@ -123,7 +123,7 @@ def test_detail_shows_fields_contacts_and_history(portal, quality):
     history = page.get_by_role("region", name="History")
     expect(history.locator("li")).to_have_count(2)
     expect(history.locator("li").first).to_contain_text("Updated")
-    expect(history.locator("li").first.locator("dt")).to_have_text(["notes"])
+    expect(history.locator("li").first.locator("dt")).to_have_text(["Notes"])
     expect(history.locator("li").first.locator("dd")).to_have_text(["— → Prefers quarterly reviews."])
     expect(history.locator("li").last).to_contain_text("Created")
 

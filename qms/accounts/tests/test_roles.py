@@ -115,3 +115,23 @@ def test_auditor_with_admin_access_can_only_look(client, auditor):
     assert response.status_code == 403
     assert client.post(f"/admin/customers/customer/{customer.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Customer.objects.get(pk=customer.pk).name == "Look Only"
+
+
+@pytest.mark.django_db
+def test_object_rules_on_the_model_limit_a_role_to_its_own_records(monkeypatch, quality, staff):
+    """The engine's row-level hooks, as the complaint register uses them for staff's own drafts."""
+    mine = CustomerFactory(account_owner=quality)
+    theirs = CustomerFactory(account_owner=staff)
+
+    def permits(obj, user, action):
+        return action == "view" or obj.account_owner_id == user.pk
+
+    def restrict_rows(queryset, user, action):
+        return queryset if action == "view" else queryset.filter(account_owner=user)
+
+    monkeypatch.setattr(Customer, "permits", staticmethod(permits), raising=False)
+    monkeypatch.setattr(Customer, "restrict_rows", staticmethod(restrict_rows), raising=False)
+    assert can(quality, "change", Customer, mine)
+    assert not can(quality, "change", Customer, theirs)
+    assert list(Customer.objects.restrict(quality, "change")) == [mine]
+    assert Customer.objects.restrict(quality, "view").count() == 2
