@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import ngettext
-from django.views import View
 from django.views.generic import TemplateView
 
 from qms.core.importing import plan_import, read_table
-from qms.core.views import RegisterDetailView, RegisterListView, RegisterViewMixin
+from qms.core.views import (
+    RegisterDeleteView,
+    RegisterDetailView,
+    RegisterFormView,
+    RegisterListView,
+    RegisterViewMixin,
+    attach_errors,
+)
 
 from . import selectors, services
 from .filters import CustomerFilterSet
@@ -20,15 +26,6 @@ from .models import Contact, Customer
 
 IMPORT_COLUMNS = ["code", "name", "segment", "status", "country", "account_owner", "notes"]
 IMPORT_SESSION_KEY = "customers:import"
-
-
-def _form_errors_to_form(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, on the field it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _contact_consequences(count: int) -> list[str]:
@@ -108,181 +105,97 @@ class CustomerDetailView(RegisterDetailView):
         return context
 
 
-class CustomerFormMixin(RegisterViewMixin):
+class CustomerCreateView(RegisterFormView):
     model = Customer
-    template_name = "core/form.html"
-
-    def render_form(self, form, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "title": self.title,
-                "cancel_url": self.cancel_url(),
-                "opts": Customer._meta,
-            },
-            status=status,
-        )
-
-
-class CustomerCreateView(CustomerFormMixin, View):
+    form_class = CustomerForm
     permission_action = "add"
-    title = "New customer"
 
-    def cancel_url(self):
+    def get_title(self):
+        return "New customer"
+
+    def get_cancel_url(self):
         return reverse("customers:customer_list")
 
-    def get(self, request):
-        return self.render_form(CustomerForm())
-
-    def post(self, request):
-        form = CustomerForm(request.POST)
-        if form.is_valid():
-            try:
-                customer = services.customer_create(actor=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_to_form(form, exc)
-            else:
-                messages.success(request, f"Customer {customer} was created.")
-                return redirect(customer)
-        return self.render_form(form, status=400)
+    def save(self, form):
+        return services.customer_create(actor=self.request.user, data=form.cleaned_data)
 
 
-class CustomerUpdateView(CustomerFormMixin, View):
+class CustomerUpdateView(RegisterFormView):
+    model = Customer
+    form_class = CustomerForm
     permission_action = "change"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.title = "Edit customer"
-        return super().dispatch(request, *args, **kwargs)
-
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
-    def cancel_url(self):
-        return reverse("customers:customer_detail", args=[self.kwargs["pk"]])
+    def get_title(self):
+        return f"Edit customer {self.object}"
 
-    def get(self, request, pk):
-        return self.render_form(CustomerForm(instance=self.get_object()))
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
 
-    def post(self, request, pk):
-        customer = self.get_object()
-        form = CustomerForm(request.POST, instance=customer)
-        if form.is_valid():
-            try:
-                services.customer_update(actor=request.user, customer=customer, data=form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_to_form(form, exc)
-            else:
-                messages.success(request, f"Customer {customer} was saved.")
-                return redirect(customer)
-        return self.render_form(form, status=400)
+    def save(self, form):
+        return services.customer_update(actor=self.request.user, customer=self.object, data=form.cleaned_data)
 
 
-class CustomerDeleteView(RegisterViewMixin, View):
+class CustomerDeleteView(RegisterDeleteView):
     model = Customer
-    permission_action = "delete"
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
-    def get(self, request, pk):
-        customer = self.get_object()
-        return render(
-            request,
-            "core/confirm_delete.html",
-            {
-                "object": customer,
-                "opts": Customer._meta,
-                "consequences": _contact_consequences(customer.contacts.count()),
-                "cancel_url": customer.get_absolute_url(),
-            },
-        )
+    def consequences(self, customer):
+        return _contact_consequences(customer.contacts.count())
 
-    def post(self, request, pk):
-        customer = self.get_object()
-        label = str(customer)
-        services.customer_delete(actor=request.user, customer=customer)
-        messages.success(request, f"Customer {label} was deleted.")
-        return redirect("customers:customer_list")
+    def delete(self, customer):
+        services.customer_delete(actor=self.request.user, customer=customer)
+
+    def get_success_url(self, customer):
+        return reverse("customers:customer_list")
 
 
-class ContactFormView(RegisterViewMixin, View):
+class ContactFormView(RegisterFormView):
     """Add a contact to a customer (no ``contact_pk``) or edit one."""
 
     model = Contact
+    form_class = ContactForm
 
     def dispatch(self, request, *args, **kwargs):
         self.permission_action = "change" if "contact_pk" in kwargs else "add"
         return super().dispatch(request, *args, **kwargs)
 
-    def _objects(self):
-        customer = get_object_or_404(Customer.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
-        contact = None
-        if "contact_pk" in self.kwargs:
-            contact = get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer=customer)
-        return customer, contact
+    def get_object(self):
+        self.customer = get_object_or_404(Customer.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"])
+        if "contact_pk" not in self.kwargs:
+            return None
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer=self.customer)
 
-    def _render(self, form, customer, contact, status=200):
-        return render(
-            self.request,
-            "core/form.html",
-            {
-                "form": form,
-                "opts": Contact._meta,
-                "title": f"Edit contact {contact.name}" if contact else f"New contact at {customer.name}",
-                "cancel_url": customer.get_absolute_url(),
-            },
-            status=status,
-        )
+    def get_title(self):
+        return f"Edit contact {self.object.name}" if self.object else f"New contact at {self.customer.name}"
 
-    def get(self, request, pk, contact_pk=None):
-        customer, contact = self._objects()
-        return self._render(ContactForm(instance=contact), customer, contact)
+    def get_cancel_url(self):
+        return self.customer.get_absolute_url()
 
-    def post(self, request, pk, contact_pk=None):
-        customer, contact = self._objects()
-        form = ContactForm(request.POST, instance=contact)
-        if form.is_valid():
-            try:
-                if contact is None:
-                    contact = services.contact_create(actor=request.user, customer=customer, data=form.cleaned_data)
-                else:
-                    services.contact_update(actor=request.user, contact=contact, data=form.cleaned_data)
-            except ValidationError as exc:
-                _form_errors_to_form(form, exc)
-            else:
-                messages.success(request, f"Contact {contact.name} was saved.")
-                return redirect(customer)
-        return self._render(form, customer, contact, status=400)
+    def get_success_url(self, contact):
+        return self.customer.get_absolute_url()
+
+    def save(self, form):
+        if self.object is None:
+            return services.contact_create(actor=self.request.user, customer=self.customer, data=form.cleaned_data)
+        return services.contact_update(actor=self.request.user, contact=self.object, data=form.cleaned_data)
 
 
-class ContactDeleteView(RegisterViewMixin, View):
+class ContactDeleteView(RegisterDeleteView):
     model = Contact
-    permission_action = "delete"
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["contact_pk"], customer_id=self.kwargs["pk"])
 
-    def get(self, request, pk, contact_pk):
-        contact = self.get_object()
-        return render(
-            request,
-            "core/confirm_delete.html",
-            {
-                "object": contact,
-                "opts": Contact._meta,
-                "consequences": [],
-                "cancel_url": contact.customer.get_absolute_url(),
-            },
-        )
+    def delete(self, contact):
+        services.contact_delete(actor=self.request.user, contact=contact)
 
-    def post(self, request, pk, contact_pk):
-        contact = self.get_object()
-        customer = contact.customer
-        services.contact_delete(actor=request.user, contact=contact)
-        messages.success(request, f"Contact {contact.name} was deleted.")
-        return redirect(customer)
+    def get_success_url(self, contact):
+        return contact.customer.get_absolute_url()
 
 
 class CustomerImportView(RegisterViewMixin, TemplateView):
@@ -315,7 +228,7 @@ class CustomerImportView(RegisterViewMixin, TemplateView):
             records = read_table(form.cleaned_data["file"])
             plan = self._plan(records)
         except ValidationError as exc:
-            _form_errors_to_form(form, exc)
+            attach_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         request.session[IMPORT_SESSION_KEY] = {"records": records, "filename": form.cleaned_data["file"].name}
         return self.render_to_response(

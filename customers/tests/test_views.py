@@ -458,7 +458,7 @@ def test_add_contact_saves_it_at_the_customer_and_returns_to_the_customer(client
     response = client_for(quality).post(contact_url("contact_create", acme), CONTACT_FORM)
     assert response.status_code == 302
     assert response.url == acme.get_absolute_url()
-    assert messages_of(response) == ["Contact Dana Kim was saved."]
+    assert messages_of(response) == ["Contact Dana Kim (ACME-01) was created."]
     assert acme.contacts.filter(email="dana@acme.example", role="Buyer").exists()
     [entry] = entries_since(since)
     assert (entry.action, entry.content_type) == ("create", "customers.contact")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
@@ -147,3 +149,100 @@ class RegisterDetailView(RegisterViewMixin, DetailView):
         context["fields"] = self.fields
         context["history"] = history_for(self.object) if self.show_history else None
         return context
+
+
+def attach_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the field it names (or the form as a whole)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class RegisterFormView(RegisterViewMixin, View):
+    """Create (``get_object`` returns None) or edit one record, the same on every register.
+
+    The form checks shape; ``save(form)`` calls the register's service, whose ValidationError lands on
+    the field it names. Invalid input answers 400 and keeps what the user typed.
+    """
+
+    form_class = None
+    template_name = "core/form.html"
+
+    def get_object(self):
+        return None
+
+    def get_title(self) -> str:  # pragma: no cover - every register names its forms
+        raise NotImplementedError
+
+    def get_cancel_url(self) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def save(self, form):  # pragma: no cover
+        raise NotImplementedError
+
+    def get_success_url(self, saved) -> str:
+        return saved.get_absolute_url()
+
+    def render_form(self, form, status=200):
+        context = {
+            "form": form,
+            "title": self.get_title(),
+            "cancel_url": self.get_cancel_url(),
+            "opts": self.model._meta,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_form(self.form_class(instance=self.object))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form_class(request.POST, instance=self.object)
+        verb = "created" if self.object is None else "saved"
+        if form.is_valid():
+            try:
+                saved = self.save(form)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {saved} was {verb}.")
+                return redirect(self.get_success_url(saved))
+        return self.render_form(form, status=400)
+
+
+class RegisterDeleteView(RegisterViewMixin, View):
+    """GET asks for confirmation (saying what else goes); POST deletes through the register's service."""
+
+    permission_action = "delete"
+
+    def get_object(self):  # pragma: no cover - every register finds its record
+        raise NotImplementedError
+
+    def consequences(self, obj) -> list[str]:
+        return []
+
+    def delete(self, obj) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def get_success_url(self, obj) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        context = {
+            "object": obj,
+            "opts": self.model._meta,
+            "consequences": self.consequences(obj),
+            "cancel_url": obj.get_absolute_url(),
+        }
+        return render(request, "core/confirm_delete.html", context)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        label, success_url = str(obj), self.get_success_url(obj)
+        self.delete(obj)
+        messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {label} was deleted.")
+        return redirect(success_url)
