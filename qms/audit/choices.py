@@ -6,3 +6,11 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Updated"
     DELETE = "delete", "Deleted"
     ROLES = "roles", "Roles or permissions changed"
+
+
+class AuditSource(models.TextChoices):
+    UI = "ui", "Web page"
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    JOB = "job", "Scheduled job"
+    CLI = "cli", "Command line"

@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
-SOURCES = ("ui", "api", "admin", "job", "cli")
-
 
 @dataclass(frozen=True)
 class AuditContext:

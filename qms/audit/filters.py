@@ -3,17 +3,14 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from .choices import AuditAction
-from .context import SOURCES
+from .choices import AuditAction, AuditSource
 from .models import AuditEntry
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
-    source = django_filters.ChoiceFilter(
-        choices=[(s, s.upper() if len(s) < 4 else s.title()) for s in SOURCES], empty_label="Any source"
-    )
+    source = django_filters.ChoiceFilter(choices=AuditSource.choices, empty_label="Any source")
     content_type = django_filters.ChoiceFilter(choices=[], empty_label="Any record type", label="Record type")
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label="Who")
     since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label="From (date)")

@@ -58,4 +58,10 @@ class AuditedModel(models.Model):
                 stored = type(self)._base_manager.using(using).filter(pk=self.pk).first()
                 before = snapshot(stored) if stored is not None else None
             super().save(*args, **kwargs)
-            record_instance_change(self, "update" if before else "create", before, snapshot(self), using)
+            after = snapshot(self)
+            update_fields = kwargs.get("update_fields")
+            if before and update_fields is not None:
+                # Only the named fields reached the database; the rest keep their stored values.
+                saved = {self._meta.get_field(name).attname for name in update_fields}
+                after = {key: (value if key in saved else before.get(key)) for key, value in after.items()}
+            record_instance_change(self, "update" if before else "create", before, after, using)

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from qms.accounts.permissions import RestrictedQuerySet
-from qms.audit.choices import AuditAction
+from qms.audit.choices import AuditAction, AuditSource
 
 
 class AppendOnlyError(Exception):
@@ -42,7 +42,7 @@ class AuditEntry(models.Model):
     timestamp = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_name = models.CharField(max_length=200)
-    source = models.CharField(max_length=10)
+    source = models.CharField(max_length=10, choices=AuditSource.choices)
     request_id = models.CharField(max_length=64, blank=True)
     address = models.CharField(max_length=45, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
@@ -62,7 +62,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "seq"])]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.content_type} {self.object_id} by {self.actor_name}"
+        return f"#{self.seq} {self.get_action_display()}: {self.record_type} “{self.object_repr}”"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -74,6 +74,29 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    @property
+    def record_type(self) -> str:
+        """The record's kind as people say it ("Customer"), from ``content_type``."""
+        model = self.record_model
+        return str(model._meta.verbose_name).capitalize() if model else self.content_type
+
+    @property
+    def record_model(self):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(self.content_type)
+        except (LookupError, ValueError):
+            return None
+
+    def record_url(self) -> str:
+        """The record's own page while it exists, else an empty string."""
+        model = self.record_model
+        if model is None or self.action == "delete" or not hasattr(model, "get_absolute_url"):
+            return ""
+        obj = model._base_manager.filter(pk=self.object_id).first()
+        return obj.get_absolute_url() if obj else ""
 
     def content_for_hash(self) -> dict:
         return {

@@ -20,7 +20,7 @@ class AuditEntryListView(RegisterListView):
         ("actor_name", "Who"),
         ("source", "From"),
         ("action", "Action"),
-        ("content_type", "Record type"),
+        ("record_type", "Record type"),
         ("object_repr", "Record"),
     ]
     sortable = {"seq": "seq", "timestamp": "timestamp", "actor_name": "actor_name"}
@@ -71,7 +71,7 @@ class AuditEntryDetailView(RegisterDetailView):
         ("request_id", "Request id"),
         ("address", "Address"),
         ("action", "Action"),
-        ("content_type", "Record type"),
+        ("record_type", "Record type"),
         ("object_id", "Record id"),
         ("object_repr", "Record"),
         ("prev_hash", "Previous hash"),

@@ -256,3 +256,13 @@ def test_audited_service_records_its_actor_outside_a_request(quality):
         rename(actor=quality, customer=customer, name="After")
     entry = entries_for(customer)[-1]
     assert (entry.actor_id, entry.source, entry.request_id) == (quality.pk, "job", "job-777777")
+
+
+@pytest.mark.django_db
+def test_save_with_update_fields_records_only_what_reached_the_database():
+    customer = CustomerFactory(name="Stored name", notes="")
+    customer.name = "Unsaved name"
+    customer.notes = "Saved notes"
+    customer.save(update_fields=["notes"])
+    entry = entries_for(customer)[-1]
+    assert entry.changes == {"notes": ["", "Saved notes"]}

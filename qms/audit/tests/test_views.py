@@ -114,3 +114,22 @@ def test_audit_log_query_count_does_not_grow_with_rows(client_for, quality, djan
     client = client_for(quality)
     with django_assert_max_num_queries(12):
         assert client.get("/audit/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_entry_page_names_the_record_type_and_links_to_the_record(client_for, auditor):
+    customer = CustomerFactory(name="Linked Co")
+    entry = AuditEntry.objects.for_object(customer).get()
+    page = client_for(auditor).get(f"/audit/{entry.pk}/").content.decode()
+    assert f"#{entry.seq} Created: Customer “Linked Co" in page
+    assert f'href="{customer.get_absolute_url()}">Open the record' in page
+    assert "Command line" in page
+
+
+@pytest.mark.django_db
+def test_entry_of_a_deleted_record_has_no_link(client_for, auditor):
+    customer = CustomerFactory(name="Removed Co")
+    customer.delete()
+    entry = AuditEntry.objects.filter(action="delete").get()
+    page = client_for(auditor).get(f"/audit/{entry.pk}/").content.decode()
+    assert "Open the record" not in page
