@@ -156,3 +156,31 @@ def api_client_for():
         return api
 
     return _client
+
+
+def _drop_broker_pools(celery_app) -> None:
+    # The app keeps connection and producer pools made with the folders of the test that used them
+    # first; without this a task would be published to an earlier test's folder and never consumed.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def worker_broker(tmp_path):
+    """The configured broker for a real-worker test; the file-system one gets a private folder."""
+    from qms.celery import app as celery_app
+
+    original = dict(celery_app.conf.broker_transport_options or {})
+    if celery_app.conf.broker_url.startswith("filesystem"):
+        folder = tmp_path / "broker"
+        (folder / "control").mkdir(parents=True)
+        celery_app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+        }
+    _drop_broker_pools(celery_app)
+    yield celery_app.conf.broker_url
+    celery_app.conf.broker_transport_options = original
+    _drop_broker_pools(celery_app)

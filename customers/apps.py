@@ -8,8 +8,11 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from qms.core import menu
         from qms.core.demo import register_seeder
+        from qms.core.homepage import register_contributor
 
         from .demo import seed_customers
+        from .home import customer_home
 
+        register_contributor(10, customer_home)
         register_seeder(20, "customers", seed_customers)
         menu.register(menu.MenuItem("Customers", "customers:customer_list", "customers.customer", order=10))

@@ -10,8 +10,8 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django_countries.fields import CountryField
 
-from qms.accounts.permissions import RestrictedQuerySet
-from qms.audit.mixins import AuditedModel, AuditedQuerySet
+from qms.audit.mixins import AuditedModel
+from qms.core.querysets import RegisterQuerySet
 
 from .choices import CustomerStatus, Segment
 
@@ -21,10 +21,6 @@ code_validator = RegexValidator(
 )
 DUPLICATE_CUSTOMER_CODE = "A customer with this code already exists."
 DUPLICATE_CONTACT_EMAIL = "This customer already has a contact with this e-mail address."
-
-
-class RegisterQuerySet(RestrictedQuerySet, AuditedQuerySet):
-    pass
 
 
 class Customer(AuditedModel):

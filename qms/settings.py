@@ -55,6 +55,8 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Demo Manufacturing Ltd")
+# The portal's own address, for links in e-mails sent by jobs (no request to take it from).
+QMS_PORTAL_URL = env.str("QMS_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -199,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 12},
     },
+    "send-due-requirement-digests-daily": {
+        "task": "requirements.tasks.send_due_requirement_digests",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # E-mail
@@ -305,3 +312,5 @@ LOGGING = {
 QMS_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 QMS_IMPORT_MAX_ROWS = 5000
 QMS_REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
+QMS_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+QMS_REQUIREMENT_PREFIX = env.str("QMS_REQUIREMENT_PREFIX", default="REQ")

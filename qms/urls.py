@@ -10,6 +10,7 @@ from qms.core import views as core_views
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth_token"),
     path("", include("customers.api.urls")),
+    path("", include("requirements.api.urls")),
 ]
 
 urlpatterns = [

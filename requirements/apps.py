@@ -2,7 +2,18 @@ from django.apps import AppConfig
 
 
 class RequirementsConfig(AppConfig):
-    """Customer and statutory/regulatory requirements (5.1.2 a); built by its own issue."""
+    """Customer and statutory/regulatory requirements (5.1.2 a): determined, understood, consistently met."""
 
     name = "requirements"
     verbose_name = "Requirements"
+
+    def ready(self) -> None:
+        from qms.core import menu
+        from qms.core.demo import register_seeder
+
+        from .demo import seed_requirements
+
+        register_seeder(30, "requirements", seed_requirements)
+        menu.register(
+            menu.MenuItem("Requirements", "requirements:requirement_list", "requirements.requirement", order=20)
+        )

@@ -19,6 +19,8 @@ REGISTER_WRITE = {"anon": 302, "quality": 200, "management": 403, "staff": 403, 
 AUDIT_READ = {"anon": 302, "quality": 200, "management": 403, "staff": 403, "auditor": 200, "admin": 200}
 API_READ = {**dict.fromkeys(ROLES, 200), "anon": 401}
 EVERYONE_REDIRECTED_BUT_ANON = {**dict.fromkeys(ROLES, 302), "anon": 200}
+# Acknowledging is a POST; those who may not acknowledge are refused before the method is looked at.
+POST_ONLY_ACKNOWLEDGE = {"anon": 302, "quality": 405, "management": 403, "staff": 405, "auditor": 403, "admin": 405}
 
 # url name -> expected GET status per role
 GET_RULES: dict[str, dict[str, int]] = {
@@ -41,6 +43,31 @@ GET_RULES: dict[str, dict[str, int]] = {
     "customers:contact_create": REGISTER_WRITE,
     "customers:contact_update": REGISTER_WRITE,
     "customers:contact_delete": REGISTER_WRITE,
+    "requirements:requirement_list": SIGNED_IN,
+    "requirements:requirement_detail": SIGNED_IN,
+    "requirements:requirement_create": REGISTER_WRITE,
+    "requirements:requirement_import": REGISTER_WRITE,
+    "requirements:requirement_update": REGISTER_WRITE,
+    "requirements:requirement_delete": REGISTER_WRITE,  # the sample is a draft, so it may be deleted
+    "requirements:requirement_acknowledge": POST_ONLY_ACKNOWLEDGE,
+    "requirements:acknowledgement_overview": SIGNED_IN,
+    "requirements:assignment_create": REGISTER_WRITE,
+    "requirements:assignment_delete": REGISTER_WRITE,
+    "requirements:evaluation_create": REGISTER_WRITE,
+    "requirements:action_update": REGISTER_WRITE,
+    "requirements:attachment_create": REGISTER_WRITE,
+    "requirements:attachment_download": SIGNED_IN,
+    "requirements:attachment_delete": REGISTER_WRITE,
+    "requirements:party_list": SIGNED_IN,
+    "requirements:party_detail": SIGNED_IN,
+    "requirements:party_create": REGISTER_WRITE,
+    "requirements:party_update": REGISTER_WRITE,
+    "requirements:party_delete": REGISTER_WRITE,
+    "requirements:issue_list": SIGNED_IN,
+    "requirements:issue_detail": SIGNED_IN,
+    "requirements:issue_create": REGISTER_WRITE,
+    "requirements:issue_update": REGISTER_WRITE,
+    "requirements:issue_delete": REGISTER_WRITE,
     "audit:entry_list": AUDIT_READ,
     "audit:entry_detail": AUDIT_READ,
     "api:auth_token": dict.fromkeys(ROLES, 405),  # POST only
@@ -48,6 +75,14 @@ GET_RULES: dict[str, dict[str, int]] = {
     "api:customer-detail": API_READ,
     "api:contact-list": API_READ,
     "api:contact-detail": API_READ,
+    "api:interestedparty-list": API_READ,
+    "api:interestedparty-detail": API_READ,
+    "api:requirement-list": API_READ,
+    "api:requirement-detail": API_READ,
+    "api:acknowledgement-list": API_READ,
+    "api:acknowledgement-detail": API_READ,
+    "api:evaluation-list": API_READ,
+    "api:evaluation-detail": API_READ,
     "api-schema": API_READ,
     "api-docs": API_READ,
     "api-redoc": API_READ,
@@ -80,17 +115,46 @@ def test_every_url_pattern_has_an_access_rule():
 
 
 @pytest.fixture
-def url_kwargs(db):
-    from qms.audit.models import AuditEntry
+def url_kwargs(db, settings, tmp_path):
+    from django.contrib.auth.models import Group
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
 
+    from qms.accounts.roles import STAFF
+    from qms.audit.models import AuditEntry
+    from requirements.models import Acknowledgement, Assignment, Attachment, ContextIssue, CorrectiveAction
+    from requirements.tests.factories import EvaluationFactory, InterestedPartyFactory, RequirementFactory
+
+    settings.MEDIA_ROOT = tmp_path
     contact = ContactFactory()
     entry = AuditEntry.objects.order_by("seq").first()
+    requirement = RequirementFactory(status="draft")
+    evaluation = EvaluationFactory(requirement=requirement)
+    action = CorrectiveAction.objects.create(
+        requirement=requirement, evaluation=evaluation, title="Fix", owner=requirement.owner, due_date="2030-01-01"
+    )
+    assignment = Assignment.objects.create(requirement=requirement, group=Group.objects.get_or_create(name=STAFF)[0])
+    attachment = Attachment(
+        requirement=requirement, kind="other", original_name="clause.txt", size=5, uploaded_by=requirement.owner
+    )
+    attachment.file.save("clause.txt", ContentFile(b"text."), save=True)
+    acknowledgement = Acknowledgement.objects.create(
+        requirement=requirement, user=requirement.owner, version=1, acknowledged_at=timezone.now()
+    )
     return {
         "pk": contact.customer_id,
         "contact_pk": contact.pk,
         "uidb64": "MQ",
         "token": "invalid-token",
         "audit_pk": entry.pk,
+        "requirement_pk": requirement.pk,
+        "evaluation_pk": evaluation.pk,
+        "action_pk": action.pk,
+        "assignment_pk": assignment.pk,
+        "attachment_pk": attachment.pk,
+        "acknowledgement_pk": acknowledgement.pk,
+        "party_pk": InterestedPartyFactory().pk,
+        "issue_pk": ContextIssue.objects.create(scope="external", title="New law").pk,
     }
 
 
@@ -103,13 +167,28 @@ def _url_for(name: str, kwargs: dict) -> str:
         "customers:contact_delete": {"pk": kwargs["pk"], "contact_pk": kwargs["contact_pk"]},
         "accounts:password_reset_confirm": {"uidb64": kwargs["uidb64"], "token": kwargs["token"]},
         "api:contact-detail": {"pk": kwargs["contact_pk"]},
+        "requirements:assignment_delete": {"pk": kwargs["requirement_pk"], "assignment_pk": kwargs["assignment_pk"]},
+        "requirements:action_update": {"pk": kwargs["requirement_pk"], "action_pk": kwargs["action_pk"]},
+        "requirements:attachment_download": {"pk": kwargs["requirement_pk"], "attachment_pk": kwargs["attachment_pk"]},
+        "requirements:attachment_delete": {"pk": kwargs["requirement_pk"], "attachment_pk": kwargs["attachment_pk"]},
+        "api:interestedparty-detail": {"pk": kwargs["party_pk"]},
+        "api:requirement-detail": {"pk": kwargs["requirement_pk"]},
+        "api:evaluation-detail": {"pk": kwargs["evaluation_pk"]},
+        "api:acknowledgement-detail": {"pk": kwargs["acknowledgement_pk"]},
     }
     if name in pattern_kwargs:
         return reverse(name, kwargs=pattern_kwargs[name])
     try:
         return reverse(name)
     except NoReverseMatch:
-        return reverse(name, kwargs={"pk": kwargs["pk"]})
+        pass
+    if name.startswith("requirements:party_"):
+        return reverse(name, kwargs={"pk": kwargs["party_pk"]})
+    if name.startswith("requirements:issue_"):
+        return reverse(name, kwargs={"pk": kwargs["issue_pk"]})
+    if name.startswith("requirements:"):
+        return reverse(name, kwargs={"pk": kwargs["requirement_pk"]})
+    return reverse(name, kwargs={"pk": kwargs["pk"]})
 
 
 @pytest.mark.parametrize("name", sorted(GET_RULES))
@@ -151,6 +230,35 @@ WRITE_RULES = [
     ("api:contact-list", "post", {"quality", "admin"}),
     ("api:contact-detail", "patch", {"quality", "admin"}),
     ("api:contact-detail", "delete", {"quality", "admin"}),
+    ("requirements:requirement_create", "post", {"quality", "admin"}),
+    ("requirements:requirement_import", "post", {"quality", "admin"}),
+    ("requirements:requirement_update", "post", {"quality", "admin"}),
+    ("requirements:requirement_delete", "post", {"quality", "admin"}),
+    ("requirements:requirement_acknowledge", "post", {"quality", "staff", "admin"}),
+    ("requirements:assignment_create", "post", {"quality", "admin"}),
+    ("requirements:assignment_delete", "post", {"quality", "admin"}),
+    ("requirements:evaluation_create", "post", {"quality", "admin"}),
+    ("requirements:action_update", "post", {"quality", "admin"}),
+    ("requirements:attachment_create", "post", {"quality", "admin"}),
+    ("requirements:attachment_delete", "post", {"quality", "admin"}),
+    ("requirements:party_create", "post", {"quality", "admin"}),
+    ("requirements:party_update", "post", {"quality", "admin"}),
+    ("requirements:party_delete", "post", {"quality", "admin"}),
+    ("requirements:issue_create", "post", {"quality", "admin"}),
+    ("requirements:issue_update", "post", {"quality", "admin"}),
+    ("requirements:issue_delete", "post", {"quality", "admin"}),
+    ("api:interestedparty-list", "post", {"quality", "admin"}),
+    ("api:interestedparty-detail", "patch", {"quality", "admin"}),
+    ("api:interestedparty-detail", "delete", {"quality", "admin"}),
+    ("api:requirement-list", "post", {"quality", "admin"}),
+    ("api:requirement-detail", "patch", {"quality", "admin"}),
+    ("api:requirement-detail", "delete", {"quality", "admin"}),
+    ("api:acknowledgement-list", "post", {"quality", "staff", "admin"}),
+    ("api:evaluation-list", "post", {"quality", "admin"}),
+]
+# Every (write, role) pair the table refuses.
+REFUSED_WRITES = [
+    (name, method, role) for name, method, allowed in WRITE_RULES for role in ROLES if role not in allowed
 ]
 
 
@@ -160,20 +268,25 @@ def _send(client, name, method, url, data):
     return client.post(url, data=data)
 
 
-@pytest.mark.parametrize(("name", "method", "allowed"), WRITE_RULES)
-@pytest.mark.parametrize("role", [role for role in ROLES if role not in {"quality", "admin"}])
-def test_writes_are_refused_to_roles_without_permission(name, method, allowed, role, personas, url_kwargs, client):
+def _record_counts():
     from customers.models import Contact, Customer
     from qms.audit.models import AuditEntry
+    from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
 
-    before = (Customer.objects.count(), Contact.objects.count(), AuditEntry.objects.count())
+    models = (Customer, Contact, Requirement, RequirementVersion, Acknowledgement, Evaluation, AuditEntry)
+    return tuple(model.objects.count() for model in models)
+
+
+@pytest.mark.parametrize(("name", "method", "role"), REFUSED_WRITES)
+def test_writes_are_refused_to_roles_without_permission(name, method, role, personas, url_kwargs, client):
+    before = _record_counts()
     if role != "anon":
         client.force_login(personas[role])
     url = _url_for(name, url_kwargs)
     response = _send(client, name, method, url, {"name": "Changed"})
     expected = {401, 403} if name.startswith("api:") else ({302} if role == "anon" else {403})
     assert response.status_code in expected, f"{role} {method.upper()} {url}: {response.status_code}"
-    assert (Customer.objects.count(), Contact.objects.count(), AuditEntry.objects.count()) == before
+    assert _record_counts() == before
 
 
 @pytest.mark.parametrize(("name", "method", "allowed"), WRITE_RULES)

@@ -71,6 +71,9 @@ def _display(field, value, related: dict) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if field.get_internal_type() == "DateTimeField":
+        # Stored as ISO 8601 in UTC; shown as on every other page.
+        return str(value)[:16].replace("T", " ") + " UTC"
     return str(value)
 
 

@@ -38,14 +38,17 @@ def serialize_value(value: Any) -> Any:
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The audited field values of ``instance``, by attribute name (``owner_id`` for a foreign key).
 
-    ``auto_now`` fields are left out: the entry's own timestamp says when, and a save that changed
-    nothing else must not add an entry.
+    ``auto_now`` and ``auto_now_add`` fields are left out: the entry's own timestamp says when, and a
+    save that changed nothing else must not add an entry.
     """
     excluded = set(getattr(instance, "audit_exclude", ()))
     return {
         field.attname: serialize_value(getattr(instance, field.attname))
         for field in instance._meta.concrete_fields
-        if field.name not in excluded and field.attname not in excluded and not getattr(field, "auto_now", False)
+        if field.name not in excluded
+        and field.attname not in excluded
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
     }
 
 

@@ -1,6 +1,13 @@
-"""What each role sees first on the home page: figures and the next things to do."""
+"""What each role sees first on the home page: figures and the next things to do.
+
+Core never imports the registers: each app registers a contributor in ``AppConfig.ready`` that returns
+the figures and links a given user may see (``register_contributor(order, func)``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.urls import reverse
@@ -16,42 +23,48 @@ _ROLE_INTRO = {
 }
 
 
+@dataclass
+class HomeContribution:
+    figures: list[dict] = field(default_factory=list)  # {"label", "value", "url"}
+    links: list[dict] = field(default_factory=list)  # {"label", "url"}
+
+
+_contributors: list[tuple[int, Callable]] = []
+
+
+def register_contributor(order: int, contributor: Callable) -> None:
+    """``contributor(user) -> HomeContribution`` adds figures and links the user may see."""
+    if all(existing is not contributor for _, existing in _contributors):
+        _contributors.append((order, contributor))
+
+
+def _audit_contribution(user) -> HomeContribution:
+    audit_entry = apps.get_model("audit", "AuditEntry")
+    part = HomeContribution()
+    if can(user, "view", audit_entry):
+        part.figures.append(
+            {"label": "Audit entries", "value": audit_entry.objects.count(), "url": reverse("audit:entry_list")}
+        )
+        part.links.append({"label": "Read the audit log", "url": reverse("audit:entry_list")})
+    return part
+
+
+register_contributor(90, _audit_contribution)
+
+
 def home_sections(user) -> dict:
     """Figures and links for the home page, limited to what ``user`` may see."""
-    customer = apps.get_model("customers", "Customer")
-    audit_entry = apps.get_model("audit", "AuditEntry")
-    verification = apps.get_model("audit", "AuditVerification")
     roles = role_names(user)
     intro = next((_ROLE_INTRO[role] for role in _ROLE_INTRO if role in roles), "")
     if user.is_superuser:
         intro = "You administer the portal: users, roles and configuration are in the admin."
-    figures = []
-    links = []
-    if can(user, "view", customer):
-        visible = customer.objects.restrict(user, "view")
-        figures.append({"label": "Customers", "value": visible.count(), "url": reverse("customers:customer_list")})
-        figures.append(
-            {
-                "label": "Active customers",
-                "value": visible.filter(status="active").count(),
-                "url": reverse("customers:customer_list") + "?status=active",
-            }
-        )
-        links.append({"label": "Browse customers", "url": reverse("customers:customer_list")})
-    if can(user, "add", customer):
-        links.append({"label": "Add a customer", "url": reverse("customers:customer_create")})
-    if can(user, "import", customer):
-        links.append({"label": "Import customers from CSV or Excel", "url": reverse("customers:customer_import")})
-    last_check = None
-    if can(user, "view", audit_entry):
-        figures.append(
-            {
-                "label": "Audit entries",
-                "value": audit_entry.objects.count(),
-                "url": reverse("audit:entry_list"),
-            }
-        )
-        last_check = verification.objects.order_by("-checked_at").first()
-        links.append({"label": "Read the audit log", "url": reverse("audit:entry_list")})
+    figures, links = [], []
+    for _, contributor in sorted(_contributors, key=lambda item: item[0]):
+        part = contributor(user)
+        figures += part.figures
+        links += part.links
     links.append({"label": "API documentation", "url": reverse("api-docs")})
+    audit_entry = apps.get_model("audit", "AuditEntry")
+    verification = apps.get_model("audit", "AuditVerification")
+    last_check = verification.objects.order_by("-checked_at").first() if can(user, "view", audit_entry) else None
     return {"intro": intro, "figures": figures, "links": links, "last_check": last_check, "role": user.role}

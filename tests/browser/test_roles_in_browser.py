@@ -11,11 +11,11 @@ pytestmark = pytest.mark.browser
 
 # fixture name -> (username, role badge, main menu in order, may add customers)
 ROLES = {
-    "quality": ("quality", "Quality manager", ["Customers", "Audit log", "API"], True),
-    "management": ("management", "Top management", ["Customers", "API"], False),
-    "staff": ("staff", "Staff", ["Customers", "API"], False),
-    "auditor": ("auditor", "Auditor", ["Customers", "Audit log", "API"], False),
-    "superuser": ("admin", "Administrator", ["Customers", "Audit log", "Users", "API"], True),
+    "quality": ("quality", "Quality manager", ["Customers", "Requirements", "Audit log", "API"], True),
+    "management": ("management", "Top management", ["Customers", "Requirements", "API"], False),
+    "staff": ("staff", "Staff", ["Customers", "Requirements", "API"], False),
+    "auditor": ("auditor", "Auditor", ["Customers", "Requirements", "Audit log", "API"], False),
+    "superuser": ("admin", "Administrator", ["Customers", "Requirements", "Audit log", "Users", "API"], True),
 }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -44,22 +42,6 @@ def test_beat_runs_the_verification_daily_and_expires_stale_runs():
     assert entry["task"] == verify_audit_trail.name
     assert entry["schedule"] == 86400
     assert 0 < entry["options"]["expires"] < entry["schedule"]
-
-
-@pytest.fixture
-def worker_broker():
-    """The configured broker; the file-system one gets a private folder for this test."""
-    original = dict(celery_app.conf.broker_transport_options or {})
-    if celery_app.conf.broker_url.startswith("filesystem"):
-        folder = tempfile.mkdtemp(prefix="qms-broker-")
-        celery_app.conf.broker_transport_options = {
-            "data_folder_in": folder,
-            "data_folder_out": folder,
-            "control_folder": folder + "/control",
-            "store_processed": False,
-        }
-    yield celery_app.conf.broker_url
-    celery_app.conf.broker_transport_options = original
 
 
 @pytest.mark.worker

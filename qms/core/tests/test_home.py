@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 MENUS = {
-    "quality": ["Customers", "Audit log"],
-    "management": ["Customers"],
-    "staff": ["Customers"],
-    "auditor": ["Customers", "Audit log"],
-    "admin": ["Customers", "Audit log", "Users"],
+    "quality": ["Customers", "Requirements", "Audit log"],
+    "management": ["Customers", "Requirements"],
+    "staff": ["Customers", "Requirements"],
+    "auditor": ["Customers", "Requirements", "Audit log"],
+    "admin": ["Customers", "Requirements", "Audit log", "Users"],
 }
 
 

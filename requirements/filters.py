@@ -1,0 +1,109 @@
+"""One FilterSet per list, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.models import Customer
+
+from .choices import EvaluationResult, IssueScope, PartyKind, RequirementKind, RequirementStatus
+from .models import Acknowledgement, ContextIssue, Evaluation, InterestedParty, Requirement
+from .selectors import overdue_q
+
+
+def _people(request):
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+def _customers(request):
+    return Customer.objects.order_by("name")
+
+
+class RequirementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=RequirementKind.choices, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(choices=RequirementStatus.choices, empty_label="Any status")
+    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Any owner")
+    customer = django_filters.ModelChoiceFilter(queryset=_customers, empty_label="Any customer")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue review or evaluation")
+
+    class Meta:
+        model = Requirement
+        fields = ["q", "kind", "status", "owner", "customer", "overdue"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(text__icontains=value)
+            | Q(legal_reference__icontains=value)
+            | Q(applicability__icontains=value)
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        """Needs the annotations of ``selectors.with_last_evaluation`` (the list selector adds them)."""
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(overdue_q())
+        # Spelled out: exclude(overdue_q()) would also drop requirements never evaluated (a NULL due date).
+        today = timezone.localdate()
+        return queryset.filter(
+            Q(next_review_date__gte=today) & (Q(evaluation_due__isnull=True) | Q(evaluation_due__gte=today))
+        )
+
+
+class InterestedPartyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=PartyKind.choices, empty_label="Any kind")
+
+    class Meta:
+        model = InterestedParty
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(needs__icontains=value)) if value else queryset
+
+
+class AcknowledgementFilterSet(django_filters.FilterSet):
+    requirement = django_filters.NumberFilter(field_name="requirement_id")
+    user = django_filters.NumberFilter(field_name="user_id")
+
+    class Meta:
+        model = Acknowledgement
+        fields = ["requirement", "user", "version"]
+
+
+class EvaluationFilterSet(django_filters.FilterSet):
+    requirement = django_filters.NumberFilter(field_name="requirement_id")
+    result = django_filters.ChoiceFilter(choices=EvaluationResult.choices)
+    since = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="lte")
+
+    class Meta:
+        model = Evaluation
+        fields = ["requirement", "result", "since", "until"]
+
+
+class ContextIssueFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    scope = django_filters.ChoiceFilter(
+        choices=IssueScope.choices, empty_label="Internal and external", label="Internal or external"
+    )
+
+    class Meta:
+        model = ContextIssue
+        fields = ["q", "scope"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value) | Q(effect__icontains=value))

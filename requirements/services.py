@@ -1,0 +1,301 @@
+"""Writes to the requirements register. Each runs in one transaction with its audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from qms.accounts.permissions import can
+from qms.audit.context import audited_service
+
+from .choices import EvaluationResult, RequirementStatus
+from .models import (
+    Acknowledgement,
+    Assignment,
+    Attachment,
+    ContextIssue,
+    CorrectiveAction,
+    Evaluation,
+    InterestedParty,
+    Requirement,
+    RequirementVersion,
+)
+
+REQUIREMENT_FIELDS = (
+    "reference",
+    "title",
+    "text",
+    "kind",
+    "customer",
+    "party",
+    "legal_reference",
+    "jurisdiction",
+    "authority",
+    "applicability",
+    "owner",
+    "criticality",
+    "review_frequency_months",
+    "next_review_date",
+    "status",
+)
+PARTY_FIELDS = ("name", "kind", "customer", "relevance", "needs", "review_date")
+ISSUE_FIELDS = ("scope", "title", "description", "effect", "review_date")
+EVALUATION_FIELDS = ("evaluated_on", "result", "findings", "evidence_link", "next_due_date")
+ACTION_FIELDS = ("title", "owner", "due_date", "status")
+VERSIONED_FIELDS = ("title", "text")
+ALLOWED_ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
+
+
+def _require(actor, action: str, model, obj=None) -> None:
+    if not can(actor, action, model, obj):
+        raise PermissionDenied(f"You may not {action} {model._meta.verbose_name_plural}.")
+
+
+def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for name, value in data.items():
+        if name in allowed:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+
+
+def _actor_name(actor) -> str:
+    return actor.get_full_name() or actor.username
+
+
+def requirement_next_reference(prefix: str | None = None) -> str:
+    """The next free reference for ``prefix`` (default QMS_REQUIREMENT_PREFIX), e.g. REQ-0042."""
+    prefix = (prefix or getattr(settings, "QMS_REQUIREMENT_PREFIX", "REQ")).strip().upper()
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+    numbers = [
+        int(match.group(1))
+        for match in map(
+            pattern.match,
+            Requirement.objects.filter(reference__startswith=f"{prefix}-").values_list("reference", flat=True),
+        )
+        if match
+    ]
+    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+
+# Interested parties and context issues ------------------------------------------------------------
+
+
+@audited_service
+def party_save(*, actor, party: InterestedParty | None, data: dict[str, Any]) -> InterestedParty:
+    """Create (``party=None``) or change an interested party."""
+    _require(actor, "add" if party is None else "change", InterestedParty, party)
+    party = party or InterestedParty()
+    _apply(party, data, PARTY_FIELDS)
+    return party
+
+
+@audited_service
+def party_delete(*, actor, party: InterestedParty) -> None:
+    _require(actor, "delete", InterestedParty, party)
+    if party.requirements.exists():
+        raise ValidationError("This interested party is the source of requirements; retire those first.")
+    party.delete()
+
+
+@audited_service
+def issue_save(*, actor, issue: ContextIssue | None, data: dict[str, Any]) -> ContextIssue:
+    """Create (``issue=None``) or change a context issue."""
+    _require(actor, "add" if issue is None else "change", ContextIssue, issue)
+    issue = issue or ContextIssue()
+    _apply(issue, data, ISSUE_FIELDS)
+    return issue
+
+
+@audited_service
+def issue_delete(*, actor, issue: ContextIssue) -> None:
+    _require(actor, "delete", ContextIssue, issue)
+    issue.delete()
+
+
+# Requirements -------------------------------------------------------------------------------------
+
+
+@audited_service
+def requirement_create(*, actor, data: dict[str, Any]) -> Requirement:
+    """Create a requirement (reference generated when empty) and keep its first version's wording."""
+    _require(actor, "add", Requirement)
+    data = dict(data)
+    if not (data.get("reference") or "").strip():
+        data["reference"] = requirement_next_reference(data.pop("reference_prefix", None))
+    data.pop("reference_prefix", None)
+    review = data.get("next_review_date")
+    if isinstance(review, dt.date) and review < timezone.localdate():
+        raise ValidationError({"next_review_date": "A new requirement's next review cannot be in the past."})
+    requirement = Requirement(version=1)
+    try:
+        with transaction.atomic():
+            _apply(requirement, data, REQUIREMENT_FIELDS)
+    except IntegrityError as exc:  # two people numbering at once
+        raise ValidationError({"reference": "This reference was just taken; save again for a new one."}) from exc
+    RequirementVersion.objects.create(
+        requirement=requirement,
+        version=1,
+        title=requirement.title,
+        text=requirement.text,
+        changed_by_name=_actor_name(actor),
+    )
+    return requirement
+
+
+@audited_service
+def requirement_update(*, actor, requirement: Requirement, data: dict[str, Any]) -> Requirement:
+    """Change a requirement. A new title or text of an active requirement makes a new version, which
+    everyone assigned must acknowledge again; a draft's wording is corrected in place."""
+    _require(actor, "change", Requirement, requirement)
+    stored = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    wording_changed = any(name in data and data[name] != getattr(stored, name) for name in VERSIONED_FIELDS)
+    new_version = wording_changed and stored.status != RequirementStatus.DRAFT
+    if new_version:
+        requirement.version = stored.version + 1
+    _apply(requirement, {k: v for k, v in data.items() if k != "reference_prefix"}, REQUIREMENT_FIELDS)
+    if new_version:
+        RequirementVersion.objects.create(
+            requirement=requirement,
+            version=requirement.version,
+            title=requirement.title,
+            text=requirement.text,
+            changed_by_name=_actor_name(actor),
+        )
+    elif wording_changed:
+        RequirementVersion.objects.filter(requirement=requirement, version=requirement.version).update(
+            title=requirement.title, text=requirement.text, changed_by_name=_actor_name(actor)
+        )
+    return requirement
+
+
+@audited_service
+def requirement_delete(*, actor, requirement: Requirement) -> None:
+    """Delete a draft. Anything once active is retired instead, so its evidence stays."""
+    _require(actor, "delete", Requirement, requirement)
+    if requirement.status != RequirementStatus.DRAFT or requirement.evaluations.exists():
+        raise ValidationError("Only drafts can be deleted; set the status to retired instead.")
+    requirement.delete()
+
+
+# Understood: assignments and acknowledgements ---------------------------------------------------------
+
+
+@audited_service
+def assignment_add(*, actor, requirement: Requirement, user=None, group=None) -> Assignment:
+    """Ask one person, or everyone in one role, to acknowledge the requirement."""
+    _require(actor, "add", Assignment)
+    if (user is None) == (group is None):
+        raise ValidationError({"user": "Choose either one person or one role."})
+    duplicate = Assignment.objects.filter(requirement=requirement, user=user, group=group).exists()
+    if duplicate:
+        raise ValidationError({"user" if user else "group": "Already assigned to this requirement."})
+    assignment = Assignment(requirement=requirement, user=user, group=group)
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@audited_service
+def assignment_remove(*, actor, assignment: Assignment) -> None:
+    _require(actor, "delete", Assignment, assignment)
+    assignment.delete()
+
+
+@audited_service
+def requirement_acknowledge(*, actor, requirement: Requirement) -> Acknowledgement:
+    """Record that ``actor`` knows the current version. Only people assigned (in person or by role)
+    acknowledge, only active requirements, and each version once."""
+    from .selectors import assignees
+
+    if not can(actor, "acknowledge", Requirement, requirement):
+        raise PermissionDenied("You may not acknowledge requirements.")
+    if requirement.status != RequirementStatus.ACTIVE:
+        raise ValidationError("Only active requirements are acknowledged.")
+    if not assignees(requirement).filter(pk=actor.pk).exists():
+        raise ValidationError("This requirement is not assigned to you.")
+    existing = Acknowledgement.objects.filter(requirement=requirement, user=actor, version=requirement.version).first()
+    if existing:
+        return existing
+    acknowledgement = Acknowledgement(
+        requirement=requirement, user=actor, version=requirement.version, acknowledged_at=timezone.now()
+    )
+    acknowledgement.save()
+    return acknowledgement
+
+
+# Consistently met: evaluations and corrective actions ---------------------------------------------------
+
+
+@audited_service
+def evaluation_record(
+    *, actor, requirement: Requirement, data: dict[str, Any], action: dict | None = None
+) -> Evaluation:
+    """Record an evaluation. A "not met" result needs a corrective action (title, owner, due date)."""
+    _require(actor, "add", Evaluation)
+    evaluation = Evaluation(requirement=requirement, evaluator=actor)
+    if data.get("result") == EvaluationResult.NOT_MET and not (action and action.get("title")):
+        raise ValidationError({"action_title": "A requirement not met needs a corrective action: give it a title."})
+    _apply(evaluation, data, EVALUATION_FIELDS)
+    if action and action.get("title"):
+        corrective = CorrectiveAction(requirement=requirement, evaluation=evaluation)
+        for name in ACTION_FIELDS:
+            if name in action:
+                setattr(corrective, name, action[name])
+        try:
+            corrective.full_clean()
+        except ValidationError as exc:
+            raise ValidationError({f"action_{field}": errors for field, errors in exc.message_dict.items()}) from exc
+        corrective.save()
+    return evaluation
+
+
+@audited_service
+def corrective_action_update(*, actor, action: CorrectiveAction, data: dict[str, Any]) -> CorrectiveAction:
+    _require(actor, "change", CorrectiveAction, action)
+    _apply(action, data, ACTION_FIELDS)
+    return action
+
+
+# Attachments --------------------------------------------------------------------------------------
+
+
+@audited_service
+def attachment_add(
+    *, actor, requirement: Requirement, upload, kind: str, evaluation: Evaluation | None = None
+) -> Attachment:
+    """Keep a file with a requirement; refuses types outside the list and files over the size limit."""
+    _require(actor, "add", Attachment)
+    name = upload.name or "file"
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if suffix not in ALLOWED_ATTACHMENT_TYPES:
+        allowed = ", ".join(sorted(ALLOWED_ATTACHMENT_TYPES))
+        raise ValidationError({"file": f"Files of type “{suffix or 'none'}” are not accepted; use one of {allowed}."})
+    limit = settings.QMS_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": f"The file is larger than {limit // (1024 * 1024)} MB."})
+    attachment = Attachment(
+        requirement=requirement,
+        evaluation=evaluation,
+        kind=kind,
+        original_name=name[:255],
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+@audited_service
+def attachment_delete(*, actor, attachment: Attachment) -> None:
+    _require(actor, "delete", Attachment, attachment)
+    attachment.file.delete(save=False)
+    attachment.delete()

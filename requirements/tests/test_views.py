@@ -1,0 +1,554 @@
+"""Pages of the requirements register: forms, versions, acknowledgements, evaluations, attachments, access."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from qms.accounts.roles import STAFF
+from qms.audit.models import AuditEntry
+from requirements import services
+from requirements.models import (
+    Acknowledgement,
+    Assignment,
+    Attachment,
+    ContextIssue,
+    CorrectiveAction,
+    Evaluation,
+    InterestedParty,
+    Requirement,
+)
+from requirements.tests.factories import (
+    EvaluationFactory,
+    InterestedPartyFactory,
+    RequirementFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("requirements:requirement_list")
+CREATE_URL = reverse("requirements:requirement_create")
+LIST_QUERY_BUDGET = 9
+DETAIL_QUERY_BUDGET = 19
+OVERVIEW_QUERY_BUDGET = 15
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def user_in_role(request):
+    """``user_in_role("staff")``: that one persona, without creating every other."""
+
+    def _user(role: str):
+        return request.getfixturevalue({"admin": "superuser"}.get(role, role))
+
+    return _user
+
+
+def _future(days: int = 90) -> str:
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def _statutory_form(owner, **overrides) -> dict:
+    data = {
+        "reference": "",
+        "reference_prefix": "REQ",
+        "title": "Report serious incidents",
+        "text": "Report serious incidents to the competent authority within 15 days.",
+        "kind": "statutory",
+        "status": "active",
+        "legal_reference": "Regulation (EU) 2017/745, Art. 87",
+        "jurisdiction": "European Union",
+        "authority": "Competent authority",
+        "applicability": "Implants, EU customers",
+        "owner": owner.pk,
+        "criticality": "high",
+        "review_frequency_months": 12,
+        "next_review_date": _future(),
+    }
+    data.update(overrides)
+    return data
+
+
+def _assign_to_staff_role(requirement) -> Assignment:
+    return Assignment.objects.create(requirement=requirement, group=Group.objects.get(name=STAFF))
+
+
+# Create and edit -------------------------------------------------------------------------------------
+
+
+def test_quality_manager_creates_a_statutory_requirement_with_a_generated_reference(client_for, quality):
+    response = client_for(quality).post(CREATE_URL, _statutory_form(quality))
+    requirement = Requirement.objects.get()
+    assert response.status_code == 302
+    assert response.url == requirement.get_absolute_url()
+    assert requirement.reference == "REQ-0001"
+    assert requirement.versions.count() == 1
+
+
+def test_the_reference_prefix_is_editable(client_for, quality):
+    client_for(quality).post(CREATE_URL, _statutory_form(quality, reference_prefix="LAW"))
+    assert Requirement.objects.get().reference == "LAW-0001"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"legal_reference": ""}, "legal_reference"),
+        ({"jurisdiction": ""}, "jurisdiction"),
+        ({"kind": "contractual"}, "customer"),
+        ({"next_review_date": "2000-01-01"}, "next_review_date"),
+        ({"title": ""}, "title"),
+        ({"reference": "not a reference"}, "reference"),
+    ],
+)
+def test_invalid_requirement_names_the_field_and_saves_nothing(client_for, quality, overrides, field):
+    entries = AuditEntry.objects.count()
+    response = client_for(quality).post(CREATE_URL, _statutory_form(quality, **overrides))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Requirement.objects.exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_duplicate_reference_is_refused_on_the_reference_field(client_for, quality):
+    RequirementFactory(reference="REQ-0007")
+    response = client_for(quality).post(CREATE_URL, _statutory_form(quality, reference="req-0007"))
+    assert response.status_code == 400
+    assert "already exists" in " ".join(response.context["form"].errors["reference"])
+    assert Requirement.objects.count() == 1
+
+
+def test_changing_the_wording_of_an_active_requirement_shows_both_versions(client_for, quality):
+    client = client_for(quality)
+    client.post(CREATE_URL, _statutory_form(quality))
+    requirement = Requirement.objects.get()
+    data = _statutory_form(quality, reference=requirement.reference, text="Report within 10 days.")
+    data.pop("reference_prefix")
+    response = client.post(reverse("requirements:requirement_update", args=[requirement.pk]), data)
+    assert response.status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.version == 2
+    page = client.get(requirement.get_absolute_url()).content.decode()
+    assert "Version 2 (current)" in page and "Version 1" in page
+    assert "Report within 10 days." in page
+    assert "Report serious incidents to the competent authority within 15 days." in page
+
+
+def test_invalid_edit_answers_400_and_keeps_the_stored_requirement(client_for, quality):
+    requirement = RequirementFactory(owner=quality)
+    data = _statutory_form(quality, reference=requirement.reference, jurisdiction="")
+    response = client_for(quality).post(reverse("requirements:requirement_update", args=[requirement.pk]), data)
+    assert response.status_code == 400
+    assert "jurisdiction" in response.context["form"].errors
+    requirement.refresh_from_db()
+    assert requirement.kind == "specified"
+
+
+# Delete -------------------------------------------------------------------------------------------------
+
+
+def test_a_draft_is_deleted_after_confirmation(client_for, quality):
+    requirement = RequirementFactory(status="draft")
+    client = client_for(quality)
+    url = reverse("requirements:requirement_delete", args=[requirement.pk])
+    assert "Yes, delete" in client.get(url).content.decode()
+    client.post(url)
+    assert not Requirement.objects.filter(pk=requirement.pk).exists()
+
+
+def test_an_active_requirement_is_not_deleted_and_the_message_says_retire(client_for, quality):
+    requirement = RequirementFactory(status="active")
+    response = client_for(quality).post(reverse("requirements:requirement_delete", args=[requirement.pk]), follow=True)
+    assert Requirement.objects.filter(pk=requirement.pk).exists()
+    assert "retired instead" in response.content.decode()
+
+
+# Acknowledgements -------------------------------------------------------------------------------------
+
+
+def test_assigned_staff_sees_the_button_and_acknowledges(client_for, staff):
+    requirement = RequirementFactory()
+    _assign_to_staff_role(requirement)
+    client = client_for(staff)
+    assert "Acknowledge version 1" in client.get(requirement.get_absolute_url()).content.decode()
+    response = client.post(reverse("requirements:requirement_acknowledge", args=[requirement.pk]))
+    assert response.status_code == 302
+    assert Acknowledgement.objects.get().user == staff
+    assert "Acknowledge version 1" not in client.get(requirement.get_absolute_url()).content.decode()
+
+
+def test_acknowledging_with_htmx_returns_the_confirmation_fragment(client_for, staff):
+    requirement = RequirementFactory()
+    _assign_to_staff_role(requirement)
+    response = client_for(staff).post(
+        reverse("requirements:requirement_acknowledge", args=[requirement.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()
+    assert "you acknowledged version 1" in response.content.decode()
+
+
+def test_staff_not_assigned_cannot_acknowledge(client_for, staff):
+    requirement = RequirementFactory()
+    client = client_for(staff)
+    assert "Acknowledge version" not in client.get(requirement.get_absolute_url()).content.decode()
+    response = client.post(reverse("requirements:requirement_acknowledge", args=[requirement.pk]), follow=True)
+    assert "not assigned to you" in response.content.decode()
+    assert not Acknowledgement.objects.exists()
+
+
+def test_a_new_version_asks_staff_to_acknowledge_again(client_for, quality, staff):
+    requirement = RequirementFactory()
+    _assign_to_staff_role(requirement)
+    services.requirement_acknowledge(actor=staff, requirement=requirement)
+    services.requirement_update(actor=quality, requirement=requirement, data={"text": "New wording."})
+    page = client_for(staff).get(requirement.get_absolute_url()).content.decode()
+    assert "Acknowledge version 2" in page
+    assert "last acknowledged version 1" in page
+
+
+def test_the_overview_names_who_has_not_acknowledged_and_the_two_figures(client_for, quality, staff):
+    requirement = RequirementFactory(title="Certificates")
+    _assign_to_staff_role(requirement)
+    EvaluationFactory(requirement=requirement, result="met")
+    response = client_for(quality).get(reverse("requirements:acknowledgement_overview"))
+    row = response.context["rows"][0]
+    assert [person.username for person in row["pending"]] == ["staff"]
+    assert response.context["coverage_pct"] == 0
+    assert response.context["met_pct"] == 100
+    assert "Staff Tester" in response.content.decode()
+
+
+# Evaluations ----------------------------------------------------------------------------------------------
+
+
+def test_evaluation_met_is_recorded(client_for, quality):
+    requirement = RequirementFactory()
+    response = client_for(quality).post(
+        reverse("requirements:evaluation_create", args=[requirement.pk]),
+        {"evaluated_on": timezone.localdate().isoformat(), "result": "met", "findings": "All fine."},
+    )
+    assert response.status_code == 302
+    assert Evaluation.objects.get().evaluator == quality
+
+
+def test_not_met_without_an_action_asks_for_the_action_title(client_for, quality):
+    requirement = RequirementFactory()
+    response = client_for(quality).post(
+        reverse("requirements:evaluation_create", args=[requirement.pk]),
+        {"evaluated_on": timezone.localdate().isoformat(), "result": "not_met", "findings": "Late twice."},
+    )
+    assert response.status_code == 400
+    assert "action_title" in response.context["form"].errors
+    assert not Evaluation.objects.exists()
+
+
+def test_not_met_with_an_action_records_both(client_for, quality):
+    requirement = RequirementFactory()
+    client_for(quality).post(
+        reverse("requirements:evaluation_create", args=[requirement.pk]),
+        {
+            "evaluated_on": timezone.localdate().isoformat(),
+            "result": "not_met",
+            "findings": "Late twice.",
+            "action_title": "Add a dispatch check",
+            "action_owner": quality.pk,
+            "action_due_date": _future(30),
+        },
+    )
+    action = CorrectiveAction.objects.get()
+    assert action.evaluation == Evaluation.objects.get()
+    assert action.status == "open"
+
+
+def test_not_met_with_an_action_but_no_owner_names_the_owner_field(client_for, quality):
+    requirement = RequirementFactory()
+    response = client_for(quality).post(
+        reverse("requirements:evaluation_create", args=[requirement.pk]),
+        {
+            "evaluated_on": timezone.localdate().isoformat(),
+            "result": "not_met",
+            "findings": "Late twice.",
+            "action_title": "Add a dispatch check",
+        },
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"action_owner", "action_due_date"}
+
+
+def test_evaluation_of_a_retired_requirement_is_refused(client_for, quality):
+    requirement = RequirementFactory(status="retired")
+    response = client_for(quality).post(
+        reverse("requirements:evaluation_create", args=[requirement.pk]),
+        {"evaluated_on": timezone.localdate().isoformat(), "result": "met"},
+    )
+    assert response.status_code == 400
+    assert "retired" in " ".join(response.context["form"].non_field_errors())
+    assert not Evaluation.objects.exists()
+
+
+def test_corrective_action_status_is_updated(client_for, quality):
+    requirement = RequirementFactory()
+    action = CorrectiveAction.objects.create(
+        requirement=requirement, title="Fix it", owner=quality, due_date=timezone.localdate()
+    )
+    response = client_for(quality).post(
+        reverse("requirements:action_update", args=[requirement.pk, action.pk]),
+        {"title": "Fix it", "owner": quality.pk, "due_date": action.due_date.isoformat(), "status": "done"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == "done"
+
+
+# Attachments ----------------------------------------------------------------------------------------------
+
+
+def _upload(client, requirement, name: str, content: bytes = b"contract clause", kind: str = "contract"):
+    return client.post(
+        reverse("requirements:attachment_create", args=[requirement.pk]),
+        {"kind": kind, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+def test_an_allowed_attachment_is_kept_and_downloaded_under_its_name(client_for, quality, auditor):
+    requirement = RequirementFactory()
+    assert _upload(client_for(quality), requirement, "clause 4.pdf").status_code == 302
+    attachment = Attachment.objects.get()
+    response = client_for(auditor).get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"contract clause"
+    assert 'filename="clause 4.pdf"' in response["Content-Disposition"]
+
+
+def test_a_forbidden_attachment_type_is_refused_on_the_file_field(client_for, quality):
+    response = _upload(client_for(quality), RequirementFactory(), "macro.exe")
+    assert response.status_code == 400
+    assert "not accepted" in " ".join(response.context["form"].errors["file"])
+    assert not Attachment.objects.exists()
+
+
+def test_an_oversize_attachment_is_refused_on_the_file_field(client_for, quality, settings):
+    settings.QMS_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    response = _upload(client_for(quality), RequirementFactory(), "big.pdf", b"x" * (1024 * 1024 + 1))
+    assert response.status_code == 400
+    assert "larger than 1 MB" in " ".join(response.context["form"].errors["file"])
+    assert not Attachment.objects.exists()
+
+
+def test_download_needs_sign_in(client_for, quality):
+    requirement = RequirementFactory()
+    _upload(client_for(quality), requirement, "clause.pdf")
+    response = client_for(None).get(Attachment.objects.get().get_absolute_url())
+    assert response.status_code == 302
+
+
+def test_download_is_refused_to_a_signed_in_user_without_a_role(client_for, quality):
+    requirement = RequirementFactory()
+    _upload(client_for(quality), requirement, "clause.pdf")
+    response = client_for(UserFactory()).get(Attachment.objects.get().get_absolute_url())
+    assert response.status_code == 403
+
+
+def test_download_of_an_attachment_under_another_requirement_is_not_found(client_for, quality):
+    requirement, other = RequirementFactory(), RequirementFactory()
+    _upload(client_for(quality), requirement, "clause.pdf")
+    attachment = Attachment.objects.get()
+    url = reverse("requirements:attachment_download", args=[other.pk, attachment.pk])
+    assert client_for(quality).get(url).status_code == 404
+
+
+# Assignments ----------------------------------------------------------------------------------------------
+
+
+def test_assigning_a_role_then_removing_it(client_for, quality):
+    requirement = RequirementFactory()
+    client = client_for(quality)
+    role = Group.objects.get(name=STAFF)
+    client.post(reverse("requirements:assignment_create", args=[requirement.pk]), {"group": role.pk})
+    assignment = Assignment.objects.get()
+    assert assignment.group == role
+    client.post(reverse("requirements:assignment_delete", args=[requirement.pk, assignment.pk]))
+    assert not Assignment.objects.exists()
+
+
+def test_assigning_neither_person_nor_role_names_the_person_field(client_for, quality):
+    requirement = RequirementFactory()
+    response = client_for(quality).post(reverse("requirements:assignment_create", args=[requirement.pk]), {})
+    assert response.status_code == 400
+    assert "user" in response.context["form"].errors
+    assert not Assignment.objects.exists()
+
+
+def test_assigning_the_same_person_twice_is_refused(client_for, quality):
+    requirement = RequirementFactory()
+    person = UserFactory()
+    Assignment.objects.create(requirement=requirement, user=person)
+    response = client_for(quality).post(
+        reverse("requirements:assignment_create", args=[requirement.pk]), {"user": person.pk}
+    )
+    assert response.status_code == 400
+    assert "Already assigned" in " ".join(response.context["form"].errors["user"])
+
+
+# Parties and issues ---------------------------------------------------------------------------------------
+
+
+def test_interested_party_customer_kind_needs_the_customer(client_for, quality):
+    response = client_for(quality).post(
+        reverse("requirements:party_create"), {"name": "Acme", "kind": "customer", "relevance": "high"}
+    )
+    assert response.status_code == 400
+    assert "customer" in response.context["form"].errors
+    assert not InterestedParty.objects.exists()
+
+
+def test_a_party_that_is_a_source_is_not_deleted(client_for, quality):
+    party = InterestedPartyFactory()
+    RequirementFactory(kind="party", party=party, customer=None)
+    response = client_for(quality).post(reverse("requirements:party_delete", args=[party.pk]), follow=True)
+    assert InterestedParty.objects.filter(pk=party.pk).exists()
+    assert "source of requirements" in response.content.decode()
+
+
+def test_context_issue_is_created_and_listed(client_for, quality):
+    client = client_for(quality)
+    client.post(reverse("requirements:issue_create"), {"scope": "external", "title": "New tariff rules"})
+    assert ContextIssue.objects.get().title == "New tariff rules"
+    assert "New tariff rules" in client.get(reverse("requirements:issue_list")).content.decode()
+
+
+# The list ------------------------------------------------------------------------------------------------
+
+
+def test_list_says_overdue_and_last_result_in_words(client_for, quality):
+    overdue = RequirementFactory(next_review_date=timezone.localdate() - dt.timedelta(days=1))
+    EvaluationFactory(requirement=overdue, result="partly_met")
+    RequirementFactory()
+    page = client_for(quality).get(LIST_URL).content.decode()
+    assert "Overdue" in page and "Partly met" in page and "Never evaluated" in page
+
+
+def test_list_filters_overdue(client_for, quality):
+    overdue = RequirementFactory(next_review_date=timezone.localdate() - dt.timedelta(days=1))
+    RequirementFactory()
+    response = client_for(quality).get(LIST_URL, {"overdue": "true"})
+    assert list(response.context["object_list"]) == [overdue]
+
+
+def test_list_sorts_by_owner(client_for, quality):
+    RequirementFactory(owner=UserFactory(first_name="Zoe"))
+    RequirementFactory(owner=UserFactory(first_name="Adam"))
+    response = client_for(quality).get(LIST_URL, {"sort": "owner.display_name"})
+    assert [row.owner.first_name for row in response.context["object_list"]] == ["Adam", "Zoe"]
+
+
+def test_list_exports_xlsx(client_for, management):
+    RequirementFactory(reference="REQ-0042")
+    response = client_for(management).get(LIST_URL, {"export": "xlsx"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_list_exports_csv_for_the_auditor(client_for, auditor):
+    RequirementFactory(reference="REQ-0042")
+    response = client_for(auditor).get(LIST_URL, {"export": "csv"})
+    body = b"".join(response.streaming_content).decode()
+    assert body.splitlines()[0].startswith("reference,title,text,kind")
+    assert "REQ-0042" in body
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_list_query_count_does_not_grow_with_rows(client_for, quality, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        EvaluationFactory(requirement=RequirementFactory(owner=UserFactory()))
+    client = client_for(quality)
+    with django_assert_max_num_queries(LIST_QUERY_BUDGET):
+        response = client.get(LIST_URL)
+    assert len(response.context["object_list"]) == min(rows, 25)
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_detail_query_count_does_not_grow_with_rows(client_for, quality, django_assert_max_num_queries, rows):
+    requirement = RequirementFactory()
+    _assign_to_staff_role(requirement)
+    for number in range(rows):
+        person = UserFactory()
+        Assignment.objects.create(requirement=requirement, user=person)
+        Acknowledgement.objects.create(requirement=requirement, user=person, version=1, acknowledged_at=timezone.now())
+        evaluation = EvaluationFactory(requirement=requirement, evaluator=person)
+        CorrectiveAction.objects.create(
+            requirement=requirement,
+            evaluation=evaluation,
+            title=f"Action {number}",
+            owner=person,
+            due_date=timezone.localdate(),
+        )
+    client = client_for(quality)
+    with django_assert_max_num_queries(DETAIL_QUERY_BUDGET):
+        response = client.get(requirement.get_absolute_url())
+    assert len(response.context["acknowledgement_rows"]) == rows
+
+
+# Permissions ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["management", "staff", "auditor"])
+def test_read_only_roles_get_403_on_forms_and_change_nothing(client_for, user_in_role, role):
+    requirement = RequirementFactory()
+    client = client_for(user_in_role(role))
+    entries = AuditEntry.objects.count()
+    urls = [
+        CREATE_URL,
+        reverse("requirements:requirement_update", args=[requirement.pk]),
+        reverse("requirements:requirement_delete", args=[requirement.pk]),
+        reverse("requirements:evaluation_create", args=[requirement.pk]),
+        reverse("requirements:assignment_create", args=[requirement.pk]),
+        reverse("requirements:attachment_create", args=[requirement.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"result": "met", "title": "x"}).status_code == 403, url
+    assert AuditEntry.objects.count() == entries
+    assert Requirement.objects.count() == 1 and not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["management", "auditor"])
+def test_management_and_auditor_cannot_acknowledge_even_when_assigned(client_for, user_in_role, role):
+    requirement = RequirementFactory()
+    person = user_in_role(role)
+    Assignment.objects.create(requirement=requirement, user=person)
+    client = client_for(person)
+    assert "Acknowledge version" not in client.get(requirement.get_absolute_url()).content.decode()
+    assert client.post(reverse("requirements:requirement_acknowledge", args=[requirement.pk])).status_code == 403
+    assert not Acknowledgement.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["management", "staff", "auditor"])
+def test_detail_offers_no_change_buttons_to_read_only_roles(client_for, user_in_role, role):
+    requirement = RequirementFactory()
+    page = client_for(user_in_role(role)).get(requirement.get_absolute_url()).content.decode()
+    for name in ("requirement_update", "evaluation_create", "assignment_create", "attachment_create"):
+        assert reverse(f"requirements:{name}", args=[requirement.pk]) not in page
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_overview_query_count_does_not_grow_with_rows(client_for, quality, staff, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        requirement = RequirementFactory()
+        _assign_to_staff_role(requirement)
+        Assignment.objects.create(requirement=requirement, user=UserFactory())
+    client = client_for(quality)
+    with django_assert_max_num_queries(OVERVIEW_QUERY_BUDGET):
+        response = client.get(reverse("requirements:acknowledgement_overview"))
+    assert len(response.context["rows"]) == rows
