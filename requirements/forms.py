@@ -11,7 +11,7 @@ from django.utils import timezone
 from qms.accounts.roles import ROLE_NAMES
 
 from .choices import ActionStatus, EvaluationResult
-from .models import Attachment, ContextIssue, CorrectiveAction, InterestedParty, Requirement
+from .models import Attachment, ContextIssue, CorrectiveAction, Evaluation, InterestedParty, Requirement
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -201,3 +201,18 @@ class AttachmentForm(InstanceForm):
         f"{settings.QMS_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.odt,.ods,.txt,.csv,.png,.jpg,.jpeg"}),
     )
+    evaluation = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Evidence for evaluation",
+        empty_label="None: a document about the requirement",
+        help_text="Choose an evaluation when the file is evidence of its result.",
+    )
+
+    def __init__(self, *args, requirement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        evaluations = requirement.evaluations.order_by("-evaluated_on") if requirement else Evaluation.objects.none()
+        self.fields["evaluation"].queryset = evaluations
+        self.fields["evaluation"].label_from_instance = lambda evaluation: (
+            f"{evaluation.evaluated_on:%Y-%m-%d}: {evaluation.get_result_display()}"
+        )

@@ -65,6 +65,11 @@ class InterestedParty(AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("requirements:party_detail", args=[self.pk])
 
+    @property
+    def need_lines(self) -> list[str]:
+        """Each need or expectation, one per line of ``needs``."""
+        return [line.strip() for line in self.needs.splitlines() if line.strip()]
+
     def clean(self) -> None:
         if self.kind == PartyKind.CUSTOMER and not self.customer_id:
             raise ValidationError({"customer": "Choose the customer this party is."})

@@ -152,3 +152,12 @@ def unacknowledged_by_requirement(*, user) -> list[dict]:
         )
         rows.append({"requirement": requirement, "assignee_count": len(assigned[requirement.pk]), "pending": pending})
     return rows
+
+
+def party_need_rows(*, party, user) -> list[dict]:
+    """Each need of an interested party, with the requirement that captures it (same title) if any."""
+    by_title = {
+        requirement.title.strip().lower(): requirement
+        for requirement in Requirement.objects.restrict(user, "view").filter(party=party)
+    }
+    return [{"need": line, "requirement": by_title.get(line.lower())} for line in party.need_lines]

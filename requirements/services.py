@@ -272,6 +272,8 @@ def attachment_add(
 ) -> Attachment:
     """Keep a file with a requirement; refuses types outside the list and files over the size limit."""
     _require(actor, "add", Attachment)
+    if evaluation is not None and evaluation.requirement_id != requirement.pk:
+        raise ValidationError({"evaluation": "That evaluation belongs to another requirement."})
     name = upload.name or "file"
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if suffix not in ALLOWED_ATTACHMENT_TYPES:

@@ -23,7 +23,7 @@ from qms.core.views import (
 )
 
 from . import selectors, services
-from .choices import EvaluationResult, RequirementStatus
+from .choices import EvaluationResult, RequirementKind, RequirementStatus
 from .filters import ContextIssueFilterSet, InterestedPartyFilterSet, RequirementFilterSet
 from .forms import (
     AssignmentForm,
@@ -208,6 +208,25 @@ class RequirementCreateView(RegisterFormView):
 
     def get_title(self):
         return "New requirement"
+
+    def get_initial(self):
+        """A need of an interested party becomes a requirement: its page links here with the values."""
+        initial = {}
+        party = (
+            InterestedParty.objects.restrict(self.request.user, "view")
+            .filter(pk=self.request.GET.get("party") or None)
+            .select_related("customer")
+            .first()
+        )
+        if party is not None:
+            initial["party"] = party
+            if party.customer_id:
+                initial.update(kind=RequirementKind.SPECIFIED, customer=party.customer)
+            else:
+                initial["kind"] = RequirementKind.PARTY
+        if self.request.GET.get("title"):
+            initial["title"] = self.request.GET["title"][:200]
+        return initial
 
     def get_cancel_url(self):
         return reverse("requirements:requirement_list")
@@ -420,11 +439,11 @@ class AttachmentCreateView(RegisterViewMixin, View):
 
     def get(self, request, *args, **kwargs):
         self.requirement = _requirement_for(request.user, kwargs["pk"])
-        return self._render(AttachmentForm())
+        return self._render(AttachmentForm(requirement=self.requirement))
 
     def post(self, request, *args, **kwargs):
         self.requirement = _requirement_for(request.user, kwargs["pk"])
-        form = AttachmentForm(request.POST, request.FILES)
+        form = AttachmentForm(request.POST, request.FILES, requirement=self.requirement)
         if form.is_valid():
             try:
                 attachment = services.attachment_add(
@@ -432,6 +451,7 @@ class AttachmentCreateView(RegisterViewMixin, View):
                     requirement=self.requirement,
                     upload=form.cleaned_data["file"],
                     kind=form.cleaned_data["kind"],
+                    evaluation=form.cleaned_data["evaluation"],
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
@@ -547,7 +567,6 @@ class InterestedPartyDetailView(RegisterDetailView):
         ("kind", "Kind"),
         ("customer", "Customer"),
         ("relevance", "Relevance"),
-        ("needs", "Needs and expectations"),
         ("review_date", "Review date"),
         ("created_at", "Created"),
         ("updated_at", "Last changed"),
@@ -559,6 +578,8 @@ class InterestedPartyDetailView(RegisterDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["requirements"] = Requirement.objects.restrict(self.request.user, "view").filter(party=self.object)
+        context["need_rows"] = selectors.party_need_rows(party=self.object, user=self.request.user)
+        context["can_add_requirement"] = can(self.request.user, "add", Requirement)
         return context
 
 

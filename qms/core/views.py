@@ -194,9 +194,13 @@ class RegisterFormView(RegisterViewMixin, View):
         }
         return render(self.request, self.template_name, context, status=status)
 
+    def get_initial(self) -> dict:
+        """Values a new form starts with (e.g. taken from the query string by a register)."""
+        return {}
+
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        return self.render_form(self.form_class(instance=self.object))
+        return self.render_form(self.form_class(instance=self.object, initial=self.get_initial()))
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -552,3 +553,66 @@ def test_overview_query_count_does_not_grow_with_rows(client_for, quality, staff
     with django_assert_max_num_queries(OVERVIEW_QUERY_BUDGET):
         response = client.get(reverse("requirements:acknowledgement_overview"))
     assert len(response.context["rows"]) == rows
+
+
+def test_party_page_lists_each_need_with_a_way_to_make_it_a_requirement(client_for, quality):
+    from requirements.models import InterestedParty
+
+    party = InterestedParty.objects.create(
+        name="Health regulator", kind="regulator", needs="Annual vigilance report\n\nIncident reports in 15 days"
+    )
+    RequirementFactory(party=party, kind="party", customer=None, title="Annual vigilance report")
+    response = client_for(quality).get(reverse("requirements:party_detail", args=[party.pk]))
+    rows = response.context["need_rows"]
+    assert [(row["need"], row["requirement"] is not None) for row in rows] == [
+        ("Annual vigilance report", True),
+        ("Incident reports in 15 days", False),
+    ]
+    assert "Make it a requirement" in response.content.decode()
+
+
+def test_new_requirement_form_starts_from_the_party_and_need(client_for, quality):
+    from requirements.models import InterestedParty
+
+    party = InterestedParty.objects.create(name="Health regulator", kind="regulator", needs="Annual report")
+    url = reverse("requirements:requirement_create") + f"?party={party.pk}&title=Annual+report"
+    form = client_for(quality).get(url).context["form"]
+    assert (form.initial["party"], form.initial["kind"], form.initial["title"]) == (party, "party", "Annual report")
+
+
+def test_reader_sees_needs_but_no_button(client_for, auditor):
+    from requirements.models import InterestedParty
+
+    party = InterestedParty.objects.create(name="Community", kind="community", needs="Quiet nights")
+    page = client_for(auditor).get(reverse("requirements:party_detail", args=[party.pk])).content.decode()
+    assert "Quiet nights" in page and "Not yet a requirement" in page and "Make it a requirement" not in page
+
+
+def test_evidence_file_is_attached_to_an_evaluation_and_shown_with_it(client_for, quality, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    evaluation = EvaluationFactory()
+    requirement = evaluation.requirement
+    response = client_for(quality).post(
+        reverse("requirements:attachment_create", args=[requirement.pk]),
+        {
+            "kind": "evidence",
+            "evaluation": evaluation.pk,
+            "file": SimpleUploadedFile("audit-report.pdf", b"%PDF-1.4 evidence", content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+    assert evaluation.attachments.get().original_name == "audit-report.pdf"
+    page = client_for(quality).get(requirement.get_absolute_url()).content.decode()
+    assert "Evidence file: <a" in page and "audit-report.pdf" in page
+
+
+def test_evidence_cannot_point_at_another_requirements_evaluation(quality, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    other = EvaluationFactory()
+    requirement = RequirementFactory()
+    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.4", content_type="application/pdf")
+    with pytest.raises(ValidationError) as refused:
+        services.attachment_add(
+            actor=quality, requirement=requirement, upload=upload, kind="evidence", evaluation=other
+        )
+    assert "evaluation" in refused.value.message_dict
