@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import ngettext
-from django.views.generic import TemplateView
 
-from qms.core.importing import plan_import, read_table
 from qms.core.views import (
     RegisterDeleteView,
     RegisterDetailView,
     RegisterFormView,
+    RegisterImportView,
     RegisterListView,
-    RegisterViewMixin,
-    attach_errors,
+    RegisterUpdateView,
 )
 
 from . import selectors, services
@@ -25,7 +21,6 @@ from .forms import ContactForm, CustomerForm, ImportUploadForm
 from .models import Contact, Customer
 
 IMPORT_COLUMNS = ["code", "name", "segment", "status", "country", "account_owner", "notes"]
-IMPORT_SESSION_KEY = "customers:import"
 
 
 def _contact_consequences(count: int) -> list[str]:
@@ -120,19 +115,9 @@ class CustomerCreateView(RegisterFormView):
         return services.customer_create(actor=self.request.user, data=form.cleaned_data)
 
 
-class CustomerUpdateView(RegisterFormView):
+class CustomerUpdateView(RegisterUpdateView):
     model = Customer
     form_class = CustomerForm
-    permission_action = "change"
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def get_title(self):
-        return f"Edit customer {self.object}"
-
-    def get_cancel_url(self):
-        return self.object.get_absolute_url()
 
     def save(self, form):
         return services.customer_update(actor=self.request.user, customer=self.object, data=form.cleaned_data)
@@ -140,9 +125,6 @@ class CustomerUpdateView(RegisterFormView):
 
 class CustomerDeleteView(RegisterDeleteView):
     model = Customer
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def consequences(self, customer):
         return _contact_consequences(customer.contacts.count())
@@ -198,63 +180,17 @@ class ContactDeleteView(RegisterDeleteView):
         return contact.customer.get_absolute_url()
 
 
-class CustomerImportView(RegisterViewMixin, TemplateView):
-    """Step 1 uploads and previews (nothing saved); step 2 confirms and applies the valid rows."""
-
+class CustomerImportView(RegisterImportView):
     model = Customer
-    permission_action = "import"
     template_name = "customers/customer_import.html"
+    columns = IMPORT_COLUMNS
+    required = ["code", "name"]
+    key = "code"
+    upload_form_class = ImportUploadForm
+    list_url_name = "customers:customer_list"
 
-    def _plan(self, records):
-        return plan_import(
-            records,
-            columns=IMPORT_COLUMNS,
-            required=["code", "name"],
-            key="code",
-            validate_row=services.customer_import_validate_row,
-        )
+    def validate_row(self, data):
+        return services.customer_import_validate_row(data)
 
-    def get(self, request, *args, **kwargs):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return self.render_to_response(self.get_context_data(form=ImportUploadForm()))
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self._confirm(request)
-        form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        try:
-            records = read_table(form.cleaned_data["file"])
-            plan = self._plan(records)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        request.session[IMPORT_SESSION_KEY] = {"records": records, "filename": form.cleaned_data["file"].name}
-        return self.render_to_response(
-            self.get_context_data(
-                plan=plan,
-                filename=form.cleaned_data["file"].name,
-                create_count=plan.count("create"),
-                update_count=plan.count("update"),
-            )
-        )
-
-    def _confirm(self, request):
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored:
-            messages.error(request, "The import preview has expired. Upload the file again.")
-            return redirect("customers:customer_import")
-        plan = self._plan(stored["records"])
-        if not plan.valid_rows:
-            messages.error(request, "No row of this file is valid, so nothing was imported.")
-            return redirect("customers:customer_import")
-        counts = services.customer_import(actor=request.user, plan=plan)
-        del request.session[IMPORT_SESSION_KEY]
-        skipped = len(plan.invalid_rows)
-        messages.success(
-            request,
-            f"Import of {stored['filename']} done: {counts['created']} created, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged" + (f", {skipped} invalid row(s) skipped." if skipped else "."),
-        )
-        return redirect("customers:customer_list")
+    def apply(self, plan):
+        return services.customer_import(actor=self.request.user, plan=plan)

@@ -12,43 +12,24 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import TemplateView
 
 from customers.models import Customer
 from qms.accounts.permissions import can
 from qms.audit.context import audited_service
-from qms.core.importing import ImportPlan, plan_import, read_table
-from qms.core.views import RegisterViewMixin, attach_errors
+from qms.core.importing import ImportPlan
+from qms.core.views import RegisterImportView
 
 from . import services
 from .choices import Criticality, RequirementKind, RequirementStatus
 from .models import InterestedParty, Requirement
 
-IMPORT_COLUMNS = [
-    "reference",
-    "title",
-    "text",
-    "kind",
-    "customer",
-    "party",
-    "legal_reference",
-    "jurisdiction",
-    "authority",
-    "applicability",
-    "owner",
-    "criticality",
-    "review_frequency_months",
-    "next_review_date",
-    "status",
-]
+# The register's own fields, in the order of an export.
+IMPORT_COLUMNS = list(services.REQUIREMENT_FIELDS)
 REQUIRED_COLUMNS = ["reference", "title"]
-IMPORT_SESSION_KEY = "requirements:import"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
 CHOICE_COLUMNS = {"kind": RequirementKind, "criticality": Criticality, "status": RequirementStatus}
 
@@ -202,66 +183,17 @@ def requirement_import(*, actor, plan: ImportPlan) -> dict[str, Any]:
     return counts
 
 
-class RequirementImportView(RegisterViewMixin, TemplateView):
-    """Step 1 uploads and previews (nothing saved); step 2 confirms and applies the valid rows."""
-
+class RequirementImportView(RegisterImportView):
     model = Requirement
-    permission_action = "import"
     template_name = "requirements/requirement_import.html"
+    columns = IMPORT_COLUMNS
+    required = REQUIRED_COLUMNS
+    key = "reference"
+    upload_form_class = RequirementImportUploadForm
+    list_url_name = "requirements:requirement_list"
 
-    def _plan(self, records):
-        return plan_import(
-            records,
-            columns=IMPORT_COLUMNS,
-            required=REQUIRED_COLUMNS,
-            key="reference",
-            validate_row=requirement_import_validate_row,
-        )
+    def validate_row(self, data):
+        return requirement_import_validate_row(data)
 
-    def get(self, request, *args, **kwargs):
-        request.session.pop(IMPORT_SESSION_KEY, None)
-        return self.render_to_response(self.get_context_data(form=RequirementImportUploadForm()))
-
-    def post(self, request, *args, **kwargs):
-        if "confirm" in request.POST:
-            return self._confirm(request)
-        form = RequirementImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        try:
-            records = read_table(form.cleaned_data["file"])
-            plan = self._plan(records)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        request.session[IMPORT_SESSION_KEY] = {"records": records, "filename": form.cleaned_data["file"].name}
-        return self.render_to_response(
-            self.get_context_data(
-                plan=plan,
-                filename=form.cleaned_data["file"].name,
-                create_count=plan.count("create"),
-                update_count=plan.count("update"),
-            )
-        )
-
-    def _confirm(self, request):
-        stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored:
-            messages.error(request, "The import preview has expired. Upload the file again.")
-            return redirect("requirements:requirement_import")
-        plan = self._plan(stored["records"])
-        if not plan.valid_rows:
-            messages.error(request, "No row of this file is valid, so nothing was imported.")
-            return redirect("requirements:requirement_import")
-        counts = requirement_import(actor=request.user, plan=plan)
-        del request.session[IMPORT_SESSION_KEY]
-        skipped = len(plan.invalid_rows) + len(counts["failed"])
-        messages.success(
-            request,
-            f"Import of {stored['filename']} done: {counts['created']} created, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged" + (f", {skipped} invalid row(s) skipped." if skipped else "."),
-        )
-        for number, errors in counts["failed"].items():
-            reasons = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in errors.items())
-            messages.warning(request, f"Row {number} was not imported: {reasons}")
-        return redirect("requirements:requirement_list")
+    def apply(self, plan):
+        return requirement_import(actor=self.request.user, plan=plan)

@@ -18,6 +18,7 @@ from qms.core.views import (
     RegisterDetailView,
     RegisterFormView,
     RegisterListView,
+    RegisterUpdateView,
     RegisterViewMixin,
     attach_errors,
 )
@@ -235,19 +236,12 @@ class RequirementCreateView(RegisterFormView):
         return services.requirement_create(actor=self.request.user, data=form.cleaned_data)
 
 
-class RequirementUpdateView(RegisterFormView):
+class RequirementUpdateView(RegisterUpdateView):
     model = Requirement
     form_class = RequirementForm
-    permission_action = "change"
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_title(self):
         return f"Edit requirement {self.object.reference}"
-
-    def get_cancel_url(self):
-        return self.object.get_absolute_url()
 
     def save(self, form):
         version = self.object.version
@@ -264,9 +258,6 @@ class RequirementUpdateView(RegisterFormView):
 
 class RequirementDeleteView(_DeleteRefusedAsMessage, RegisterDeleteView):
     model = Requirement
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         requirement = self.get_object()
@@ -598,19 +589,12 @@ class InterestedPartyCreateView(RegisterFormView):
         return services.party_save(actor=self.request.user, party=None, data=form.cleaned_data)
 
 
-class InterestedPartyUpdateView(RegisterFormView):
+class InterestedPartyUpdateView(RegisterUpdateView):
     model = InterestedParty
     form_class = InterestedPartyForm
-    permission_action = "change"
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_title(self):
         return f"Edit interested party {self.object}"
-
-    def get_cancel_url(self):
-        return self.object.get_absolute_url()
 
     def save(self, form):
         return services.party_save(actor=self.request.user, party=self.object, data=form.cleaned_data)
@@ -618,9 +602,6 @@ class InterestedPartyUpdateView(RegisterFormView):
 
 class InterestedPartyDeleteView(_DeleteRefusedAsMessage, RegisterDeleteView):
     model = InterestedParty
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def consequences(self, party):
         if party.requirements.exists():
@@ -689,19 +670,12 @@ class ContextIssueCreateView(RegisterFormView):
         return services.issue_save(actor=self.request.user, issue=None, data=form.cleaned_data)
 
 
-class ContextIssueUpdateView(RegisterFormView):
+class ContextIssueUpdateView(RegisterUpdateView):
     model = ContextIssue
     form_class = ContextIssueForm
-    permission_action = "change"
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_title(self):
         return f"Edit context issue {self.object}"
-
-    def get_cancel_url(self):
-        return self.object.get_absolute_url()
 
     def save(self, form):
         return services.issue_save(actor=self.request.user, issue=self.object, data=form.cleaned_data)
@@ -709,9 +683,6 @@ class ContextIssueUpdateView(RegisterFormView):
 
 class ContextIssueDeleteView(RegisterDeleteView):
     model = ContextIssue
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def delete(self, issue):
         services.issue_delete(actor=self.request.user, issue=issue)

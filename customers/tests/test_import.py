@@ -12,12 +12,13 @@ from openpyxl import Workbook
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from customers.views import IMPORT_SESSION_KEY
+from customers.views import CustomerImportView
 from qms.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = reverse("customers:customer_import")
+IMPORT_SESSION_KEY = CustomerImportView().session_key
 HEADER = ["code", "name", "segment", "status", "country", "account_owner", "notes"]
 FORMATS = ["csv", "xlsx"]
 

@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from qms.accounts.permissions import can
 
 from . import exporting
 from .health import broker_status, database_status
 from .homepage import home_sections
+from .importing import plan_import, read_table
 
 
 @never_cache
@@ -217,13 +218,28 @@ class RegisterFormView(RegisterViewMixin, View):
         return self.render_form(form, status=400)
 
 
+class RegisterUpdateView(RegisterFormView):
+    """Edit the record named by ``pk`` in the URL (among those the user may change)."""
+
+    permission_action = "change"
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_title(self) -> str:
+        return f"Edit {self.model._meta.verbose_name} {self.object}"
+
+    def get_cancel_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
 class RegisterDeleteView(RegisterViewMixin, View):
     """GET asks for confirmation (saying what else goes); POST deletes through the register's service."""
 
     permission_action = "delete"
 
-    def get_object(self):  # pragma: no cover - every register finds its record
-        raise NotImplementedError
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def consequences(self, obj) -> list[str]:
         return []
@@ -250,3 +266,82 @@ class RegisterDeleteView(RegisterViewMixin, View):
         self.delete(obj)
         messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {label} was deleted.")
         return redirect(success_url)
+
+
+class RegisterImportView(RegisterViewMixin, TemplateView):
+    """CSV/XLSX import, the same on every register. Step 1 uploads and previews (nothing saved);
+    step 2 validates every row again and applies the valid ones through the register's service.
+
+    A subclass names ``columns``, ``required``, ``key``, ``upload_form_class``, ``list_url_name`` and
+    implements ``validate_row(data)`` and ``apply(plan) -> counts`` (created, updated, unchanged and,
+    optionally, ``failed``: row number -> errors for rows refused at confirmation).
+    """
+
+    permission_action = "import"
+    columns: list[str] = []
+    required: list[str] = []
+    key = ""
+    upload_form_class = None
+    list_url_name = ""
+
+    @property
+    def session_key(self) -> str:
+        return f"import:{self.model._meta.label_lower}"
+
+    def validate_row(self, data: dict):  # pragma: no cover - every register validates its rows
+        raise NotImplementedError
+
+    def apply(self, plan) -> dict:  # pragma: no cover
+        raise NotImplementedError
+
+    def _plan(self, records):
+        return plan_import(
+            records, columns=self.columns, required=self.required, key=self.key, validate_row=self.validate_row
+        )
+
+    def get(self, request, *args, **kwargs):
+        request.session.pop(self.session_key, None)
+        return self.render_to_response(self.get_context_data(form=self.upload_form_class()))
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self._confirm(request)
+        form = self.upload_form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            records = read_table(form.cleaned_data["file"])
+            plan = self._plan(records)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        filename = form.cleaned_data["file"].name
+        request.session[self.session_key] = {"records": records, "filename": filename}
+        return self.render_to_response(
+            self.get_context_data(
+                plan=plan, filename=filename, create_count=plan.count("create"), update_count=plan.count("update")
+            )
+        )
+
+    def _confirm(self, request):
+        stored = request.session.get(self.session_key)
+        if not stored:
+            messages.error(request, "The import preview has expired. Upload the file again.")
+            return redirect(request.path)
+        plan = self._plan(stored["records"])
+        if not plan.valid_rows:
+            messages.error(request, "No row of this file is valid, so nothing was imported.")
+            return redirect(request.path)
+        counts = self.apply(plan)
+        del request.session[self.session_key]
+        failed = counts.get("failed", {})
+        skipped = len(plan.invalid_rows) + len(failed)
+        messages.success(
+            request,
+            f"Import of {stored['filename']} done: {counts['created']} created, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged" + (f", {skipped} invalid row(s) skipped." if skipped else "."),
+        )
+        for number, errors in failed.items():
+            reasons = "; ".join(f"{field}: {' '.join(texts)}" for field, texts in errors.items())
+            messages.warning(request, f"Row {number} was not imported: {reasons}")
+        return redirect(self.list_url_name)

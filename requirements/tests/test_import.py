@@ -13,13 +13,14 @@ from openpyxl import Workbook
 
 from customers.tests.factories import CustomerFactory
 from qms.audit.models import AuditEntry
-from requirements.imports import IMPORT_SESSION_KEY
+from requirements.imports import RequirementImportView
 from requirements.models import Requirement
 from requirements.tests.factories import InterestedPartyFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = reverse("requirements:requirement_import")
+IMPORT_SESSION_KEY = RequirementImportView().session_key
 FORMATS = ["csv", "xlsx"]
 HEADER = [
     "reference",
