@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
-from qms.accounts.permissions import can
 from qms.audit.context import audited_service
 from qms.core.importing import ImportPlan
+from qms.core.services import apply_and_save, require_permission
 
 from .models import Contact, Customer
 
@@ -16,61 +16,48 @@ CUSTOMER_FIELDS = ("code", "name", "segment", "status", "country", "account_owne
 CONTACT_FIELDS = ("name", "email", "phone", "role", "survey_opt_out")
 
 
-def _require(actor, action: str, model, obj=None) -> None:
-    if not can(actor, action, model, obj):
-        raise PermissionDenied(f"You may not {action} {model._meta.verbose_name_plural}.")
-
-
-def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    for name, value in data.items():
-        if name in allowed:
-            setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-
-
 @audited_service
 def customer_create(*, actor, data: dict[str, Any]) -> Customer:
     """Create a customer after full validation; raises ValidationError naming the field."""
-    _require(actor, "add", Customer)
+    require_permission(actor, "add", Customer)
     customer = Customer()
-    _apply(customer, data, CUSTOMER_FIELDS)
+    apply_and_save(customer, data, CUSTOMER_FIELDS)
     return customer
 
 
 @audited_service
 def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
     """Change the given fields of a customer."""
-    _require(actor, "change", Customer, customer)
-    _apply(customer, data, CUSTOMER_FIELDS)
+    require_permission(actor, "change", Customer, customer)
+    apply_and_save(customer, data, CUSTOMER_FIELDS)
     return customer
 
 
 @audited_service
 def customer_delete(*, actor, customer: Customer) -> None:
     """Delete a customer and its contacts (each deletion is on the audit trail)."""
-    _require(actor, "delete", Customer, customer)
+    require_permission(actor, "delete", Customer, customer)
     customer.delete()
 
 
 @audited_service
 def contact_create(*, actor, customer: Customer, data: dict[str, Any]) -> Contact:
-    _require(actor, "add", Contact)
+    require_permission(actor, "add", Contact)
     contact = Contact(customer=customer)
-    _apply(contact, data, CONTACT_FIELDS)
+    apply_and_save(contact, data, CONTACT_FIELDS)
     return contact
 
 
 @audited_service
 def contact_update(*, actor, contact: Contact, data: dict[str, Any]) -> Contact:
-    _require(actor, "change", Contact, contact)
-    _apply(contact, data, CONTACT_FIELDS + ("customer",))
+    require_permission(actor, "change", Contact, contact)
+    apply_and_save(contact, data, CONTACT_FIELDS + ("customer",))
     return contact
 
 
 @audited_service
 def contact_delete(*, actor, contact: Contact) -> None:
-    _require(actor, "delete", Contact, contact)
+    require_permission(actor, "delete", Contact, contact)
     contact.delete()
 
 
@@ -108,18 +95,18 @@ def customer_import_validate_row(data: dict[str, str]) -> tuple[dict[str, Any], 
 @audited_service
 def customer_import(*, actor, plan: ImportPlan) -> dict[str, int]:
     """Apply the valid rows of an import plan: update by code, create the rest. Invalid rows are skipped."""
-    _require(actor, "import", Customer)
+    require_permission(actor, "import", Customer)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in plan.valid_rows:
         data = dict(row.cleaned)
         existing = Customer.objects.select_for_update().filter(code__iexact=data["code"]).first()
         if existing is None:
-            _require(actor, "add", Customer)
+            require_permission(actor, "add", Customer)
             customer = Customer()
-            _apply(customer, data, CUSTOMER_FIELDS)
+            apply_and_save(customer, data, CUSTOMER_FIELDS)
             counts["created"] += 1
         else:
-            _require(actor, "change", Customer, existing)
+            require_permission(actor, "change", Customer, existing)
             before = [getattr(existing, name) for name in CUSTOMER_FIELDS]
             for name in CUSTOMER_FIELDS:
                 setattr(existing, name, data.get(name, getattr(existing, name)))

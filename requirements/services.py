@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from qms.accounts.permissions import can
 from qms.audit.context import audited_service
+from qms.core.services import apply_and_save, require_permission
 
 from .choices import EvaluationResult, RequirementStatus
 from .models import (
@@ -52,19 +53,6 @@ VERSIONED_FIELDS = ("title", "text")
 ALLOWED_ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
 
 
-def _require(actor, action: str, model, obj=None) -> None:
-    if not can(actor, action, model, obj):
-        raise PermissionDenied(f"You may not {action} {model._meta.verbose_name_plural}.")
-
-
-def _apply(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    for name, value in data.items():
-        if name in allowed:
-            setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-
-
 def _actor_name(actor) -> str:
     return actor.get_full_name() or actor.username
 
@@ -90,15 +78,15 @@ def requirement_next_reference(prefix: str | None = None) -> str:
 @audited_service
 def party_save(*, actor, party: InterestedParty | None, data: dict[str, Any]) -> InterestedParty:
     """Create (``party=None``) or change an interested party."""
-    _require(actor, "add" if party is None else "change", InterestedParty, party)
+    require_permission(actor, "add" if party is None else "change", InterestedParty, party)
     party = party or InterestedParty()
-    _apply(party, data, PARTY_FIELDS)
+    apply_and_save(party, data, PARTY_FIELDS)
     return party
 
 
 @audited_service
 def party_delete(*, actor, party: InterestedParty) -> None:
-    _require(actor, "delete", InterestedParty, party)
+    require_permission(actor, "delete", InterestedParty, party)
     if party.requirements.exists():
         raise ValidationError("This interested party is the source of requirements; retire those first.")
     party.delete()
@@ -107,15 +95,15 @@ def party_delete(*, actor, party: InterestedParty) -> None:
 @audited_service
 def issue_save(*, actor, issue: ContextIssue | None, data: dict[str, Any]) -> ContextIssue:
     """Create (``issue=None``) or change a context issue."""
-    _require(actor, "add" if issue is None else "change", ContextIssue, issue)
+    require_permission(actor, "add" if issue is None else "change", ContextIssue, issue)
     issue = issue or ContextIssue()
-    _apply(issue, data, ISSUE_FIELDS)
+    apply_and_save(issue, data, ISSUE_FIELDS)
     return issue
 
 
 @audited_service
 def issue_delete(*, actor, issue: ContextIssue) -> None:
-    _require(actor, "delete", ContextIssue, issue)
+    require_permission(actor, "delete", ContextIssue, issue)
     issue.delete()
 
 
@@ -125,7 +113,7 @@ def issue_delete(*, actor, issue: ContextIssue) -> None:
 @audited_service
 def requirement_create(*, actor, data: dict[str, Any]) -> Requirement:
     """Create a requirement (reference generated when empty) and keep its first version's wording."""
-    _require(actor, "add", Requirement)
+    require_permission(actor, "add", Requirement)
     data = dict(data)
     if not (data.get("reference") or "").strip():
         data["reference"] = requirement_next_reference(data.pop("reference_prefix", None))
@@ -136,7 +124,7 @@ def requirement_create(*, actor, data: dict[str, Any]) -> Requirement:
     requirement = Requirement(version=1)
     try:
         with transaction.atomic():
-            _apply(requirement, data, REQUIREMENT_FIELDS)
+            apply_and_save(requirement, data, REQUIREMENT_FIELDS)
     except IntegrityError as exc:  # two people numbering at once
         raise ValidationError({"reference": "This reference was just taken; save again for a new one."}) from exc
     RequirementVersion.objects.create(
@@ -153,13 +141,13 @@ def requirement_create(*, actor, data: dict[str, Any]) -> Requirement:
 def requirement_update(*, actor, requirement: Requirement, data: dict[str, Any]) -> Requirement:
     """Change a requirement. A new title or text of an active requirement makes a new version, which
     everyone assigned must acknowledge again; a draft's wording is corrected in place."""
-    _require(actor, "change", Requirement, requirement)
+    require_permission(actor, "change", Requirement, requirement)
     stored = Requirement.objects.select_for_update().get(pk=requirement.pk)
     wording_changed = any(name in data and data[name] != getattr(stored, name) for name in VERSIONED_FIELDS)
     new_version = wording_changed and stored.status != RequirementStatus.DRAFT
     if new_version:
         requirement.version = stored.version + 1
-    _apply(requirement, {k: v for k, v in data.items() if k != "reference_prefix"}, REQUIREMENT_FIELDS)
+    apply_and_save(requirement, {k: v for k, v in data.items() if k != "reference_prefix"}, REQUIREMENT_FIELDS)
     if new_version:
         RequirementVersion.objects.create(
             requirement=requirement,
@@ -178,7 +166,7 @@ def requirement_update(*, actor, requirement: Requirement, data: dict[str, Any])
 @audited_service
 def requirement_delete(*, actor, requirement: Requirement) -> None:
     """Delete a draft. Anything once active is retired instead, so its evidence stays."""
-    _require(actor, "delete", Requirement, requirement)
+    require_permission(actor, "delete", Requirement, requirement)
     if requirement.status != RequirementStatus.DRAFT or requirement.evaluations.exists():
         raise ValidationError("Only drafts can be deleted; set the status to retired instead.")
     requirement.delete()
@@ -190,7 +178,7 @@ def requirement_delete(*, actor, requirement: Requirement) -> None:
 @audited_service
 def assignment_add(*, actor, requirement: Requirement, user=None, group=None) -> Assignment:
     """Ask one person, or everyone in one role, to acknowledge the requirement."""
-    _require(actor, "add", Assignment)
+    require_permission(actor, "add", Assignment)
     if (user is None) == (group is None):
         raise ValidationError({"user": "Choose either one person or one role."})
     duplicate = Assignment.objects.filter(requirement=requirement, user=user, group=group).exists()
@@ -204,7 +192,7 @@ def assignment_add(*, actor, requirement: Requirement, user=None, group=None) ->
 
 @audited_service
 def assignment_remove(*, actor, assignment: Assignment) -> None:
-    _require(actor, "delete", Assignment, assignment)
+    require_permission(actor, "delete", Assignment, assignment)
     assignment.delete()
 
 
@@ -238,11 +226,11 @@ def evaluation_record(
     *, actor, requirement: Requirement, data: dict[str, Any], action: dict | None = None
 ) -> Evaluation:
     """Record an evaluation. A "not met" result needs a corrective action (title, owner, due date)."""
-    _require(actor, "add", Evaluation)
+    require_permission(actor, "add", Evaluation)
     evaluation = Evaluation(requirement=requirement, evaluator=actor)
     if data.get("result") == EvaluationResult.NOT_MET and not (action and action.get("title")):
         raise ValidationError({"action_title": "A requirement not met needs a corrective action: give it a title."})
-    _apply(evaluation, data, EVALUATION_FIELDS)
+    apply_and_save(evaluation, data, EVALUATION_FIELDS)
     if action and action.get("title"):
         corrective = CorrectiveAction(requirement=requirement, evaluation=evaluation)
         for name in ACTION_FIELDS:
@@ -258,8 +246,8 @@ def evaluation_record(
 
 @audited_service
 def corrective_action_update(*, actor, action: CorrectiveAction, data: dict[str, Any]) -> CorrectiveAction:
-    _require(actor, "change", CorrectiveAction, action)
-    _apply(action, data, ACTION_FIELDS)
+    require_permission(actor, "change", CorrectiveAction, action)
+    apply_and_save(action, data, ACTION_FIELDS)
     return action
 
 
@@ -271,7 +259,7 @@ def attachment_add(
     *, actor, requirement: Requirement, upload, kind: str, evaluation: Evaluation | None = None
 ) -> Attachment:
     """Keep a file with a requirement; refuses types outside the list and files over the size limit."""
-    _require(actor, "add", Attachment)
+    require_permission(actor, "add", Attachment)
     if evaluation is not None and evaluation.requirement_id != requirement.pk:
         raise ValidationError({"evaluation": "That evaluation belongs to another requirement."})
     name = upload.name or "file"
@@ -298,6 +286,6 @@ def attachment_add(
 
 @audited_service
 def attachment_delete(*, actor, attachment: Attachment) -> None:
-    _require(actor, "delete", Attachment, attachment)
+    require_permission(actor, "delete", Attachment, attachment)
     attachment.file.delete(save=False)
     attachment.delete()

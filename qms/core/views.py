@@ -299,6 +299,13 @@ class RegisterImportView(RegisterViewMixin, TemplateView):
             records, columns=self.columns, required=self.required, key=self.key, validate_row=self.validate_row
         )
 
+    def get_context_data(self, **kwargs):
+        from django.urls import reverse
+
+        context = super().get_context_data(**kwargs)
+        context.update(list_url=reverse(self.list_url_name), key=self.key)
+        return context
+
     def get(self, request, *args, **kwargs):
         request.session.pop(self.session_key, None)
         return self.render_to_response(self.get_context_data(form=self.upload_form_class()))
