@@ -507,8 +507,19 @@ class AcknowledgementOverviewView(RegisterViewMixin, TemplateView):
             coverage_pct=selectors.acknowledged_coverage_pct(),
             met_pct=selectors.requirements_met_pct(),
             can_export_acknowledgements=can(self.request.user, "export", Acknowledgement),
+            people=_pending_by_person(rows),
         )
         return context
+
+
+def _pending_by_person(rows: list[dict]) -> list[dict]:
+    """The same gaps seen per person: each one's requirements still to acknowledge."""
+    by_person: dict[int, dict] = {}
+    for row in rows:
+        for person in row["pending"]:
+            entry = by_person.setdefault(person.pk, {"person": person, "requirements": []})
+            entry["requirements"].append(row["requirement"])
+    return sorted(by_person.values(), key=lambda entry: entry["person"].display_name.lower())
 
 
 # Interested parties and context issues ------------------------------------------------------------------

@@ -230,6 +230,18 @@ def test_the_overview_names_who_has_not_acknowledged_and_the_two_figures(client_
     assert "Staff Tester" in response.content.decode()
 
 
+def test_the_overview_also_lists_each_persons_pending_requirements(client_for, quality, staff):
+    first = RequirementFactory(reference="REQ-0101")
+    second = RequirementFactory(reference="REQ-0102")
+    for requirement in (first, second):
+        _assign_to_staff_role(requirement)
+    services.requirement_acknowledge(actor=staff, requirement=first)
+    people = client_for(quality).get(reverse("requirements:acknowledgement_overview")).context["people"]
+    assert [(entry["person"].username, [r.reference for r in entry["requirements"]]) for entry in people] == [
+        ("staff", ["REQ-0102"])
+    ]
+
+
 # Evaluations ----------------------------------------------------------------------------------------------
 
 
