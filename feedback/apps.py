@@ -2,7 +2,19 @@ from django.apps import AppConfig
 
 
 class FeedbackConfig(AppConfig):
-    """Feedback, complaints (ISO 10002) and surveys (9.1.2); built by its own issue."""
+    """Feedback, complaints (ISO 10002) and surveys (9.1.2)."""
 
     name = "feedback"
     verbose_name = "Feedback and complaints"
+
+    def ready(self) -> None:
+        from qms.core import menu
+        from qms.core.demo import register_seeder
+        from qms.core.homepage import register_contributor
+
+        from .demo import seed_feedback
+        from .home import feedback_home
+
+        register_seeder(40, "feedback", seed_feedback)
+        register_contributor(30, feedback_home)
+        menu.register(menu.MenuItem("Feedback", "feedback:item_list", "feedback.feedbackitem", order=30))

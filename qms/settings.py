@@ -55,6 +55,12 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", default="Demo Manufacturing Ltd")
+# The public feedback form: the largest attachment accepted (MB), and how many submissions (and, counted
+# apart, status look-ups) one client address may make, as "count/period" with period s, m, h or d.
+FEEDBACK_MAX_UPLOAD_MB = env.int("FEEDBACK_MAX_UPLOAD_MB", default=10)
+FEEDBACK_PUBLIC_RATE = env.str("FEEDBACK_PUBLIC_RATE", default="10/h")
+# Behind a reverse proxy that sets X-Forwarded-For, count public submissions per client, not per proxy.
+FEEDBACK_TRUST_X_FORWARDED_FOR = env.bool("FEEDBACK_TRUST_X_FORWARDED_FOR", default=False)
 # The portal's own address, for links in e-mails sent by jobs (no request to take it from).
 QMS_PORTAL_URL = env.str("QMS_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -81,6 +87,7 @@ INSTALLED_APPS = [
     "qms.core",
     "qms.accounts",
     "qms.audit",
+    "qms.actions",
     "customers",
     "requirements",
     "feedback",
@@ -176,6 +183,8 @@ else:
     if not PRODUCTION:
         _queue_dir.mkdir(parents=True, exist_ok=True)
         _control_dir.mkdir(parents=True, exist_ok=True)
+    # kombu's file-system transport, writing messages atomically (see qms/core/broker.py).
+    CELERY_BROKER_TRANSPORT = "qms.core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -196,6 +205,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox-every-minute": {
+        "task": "qms.core.tasks.deliver_outbox",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
+    "escalate-feedback-targets": {
+        "task": "feedback.tasks.escalate_time_targets",
+        "schedule": 60 * 15,
+        "options": {"expires": 60 * 10},
+    },
     "verify-audit-trail-nightly": {
         "task": "qms.audit.tasks.verify_audit_trail",
         "schedule": 60 * 60 * 24,
@@ -203,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-due-requirement-digests-daily": {
         "task": "requirements.tasks.send_due_requirement_digests",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "send-action-digests-daily": {
+        "task": "qms.actions.tasks.send_action_digests",
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 12},
     },

@@ -11,6 +11,8 @@ api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth_token"),
     path("", include("customers.api.urls")),
     path("", include("requirements.api.urls")),
+    path("", include("feedback.api.urls")),
+    path("", include("qms.actions.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,8 +22,10 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("requirements/", include("requirements.urls")),
     path("feedback/", include("feedback.urls")),
+    path("public/feedback/", include("feedback.public_urls")),
     path("risks/", include("risks.urls")),
     path("audit/", include("qms.audit.urls")),
+    path("actions/", include("qms.actions.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,7 +7,6 @@ from .models import (
     Assignment,
     Attachment,
     ContextIssue,
-    CorrectiveAction,
     Evaluation,
     InterestedParty,
     Requirement,
@@ -58,13 +57,6 @@ class EvaluationAdmin(EngineModelAdmin):
     list_filter = ["result"]
     list_select_related = ["requirement", "evaluator"]
     search_fields = ["requirement__reference"]
-
-
-@admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(EngineModelAdmin):
-    list_display = ["title", "requirement", "owner", "due_date", "status"]
-    list_filter = ["status"]
-    list_select_related = ["requirement", "owner"]
 
 
 @admin.register(Attachment)

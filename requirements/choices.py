@@ -57,10 +57,3 @@ class EvaluationResult(models.TextChoices):
     PARTLY_MET = "partly_met", "Partly met"
     NOT_MET = "not_met", "Not met"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"

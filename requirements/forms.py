@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from qms.accounts.roles import ROLE_NAMES
 
-from .choices import ActionStatus, EvaluationResult
-from .models import Attachment, ContextIssue, CorrectiveAction, Evaluation, InterestedParty, Requirement
+from .choices import EvaluationResult
+from .models import Attachment, ContextIssue, Evaluation, InterestedParty, Requirement
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -177,20 +177,7 @@ class EvaluationForm(InstanceForm):
             "title": self.cleaned_data["action_title"],
             "owner": self.cleaned_data["action_owner"],
             "due_date": self.cleaned_data["action_due_date"],
-            "status": ActionStatus.OPEN,
         }
-
-
-class CorrectiveActionForm(forms.ModelForm):
-    class Meta:
-        model = CorrectiveAction
-        fields = ["title", "owner", "due_date", "status"]
-        widgets = {"due_date": DATE_INPUT}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner"].label_from_instance = _person_label
 
 
 class AttachmentForm(InstanceForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -17,7 +18,6 @@ from qms.core.querysets import RegisterQuerySet
 from .choices import (
     CUSTOMER_KINDS,
     LEGAL_KINDS,
-    ActionStatus,
     Criticality,
     EvaluationResult,
     IssueScope,
@@ -298,6 +298,8 @@ class Evaluation(AuditedModel):
     evidence_link = models.URLField(blank=True, max_length=500)
     next_due_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The corrective actions raised from this evaluation (qms.actions, source = this evaluation).
+    actions = GenericRelation("actions.Action", content_type_field="source_type", object_id_field="source_id")
 
     objects = RegisterQuerySet.as_manager()
 
@@ -322,32 +324,6 @@ class Evaluation(AuditedModel):
             errors["findings"] = "Say what was found when a requirement is not met."
         if errors:
             raise ValidationError(errors)
-
-
-class CorrectiveAction(AuditedModel):
-    """What is done about a requirement found not met (10.2). Kept plain so it can move to qms.actions."""
-
-    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="corrective_actions")
-    evaluation = models.ForeignKey(
-        Evaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="corrective_actions"
-    )
-    title = models.CharField(max_length=200)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requirement_actions")
-    due_date = models.DateField()
-    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = RegisterQuerySet.as_manager()
-
-    class Meta:
-        ordering = ("due_date",)
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return self.requirement.get_absolute_url() + f"#action-{self.pk}"
 
 
 def attachment_path(instance, filename: str) -> str:

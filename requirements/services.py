@@ -12,6 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qms.accounts.permissions import can
+from qms.actions.choices import ActionKind
+from qms.actions.selectors import actions_for_source
+from qms.actions.services import action_create
 from qms.audit.context import audited_service
 from qms.core.services import apply_and_save, require_permission
 
@@ -21,7 +24,6 @@ from .models import (
     Assignment,
     Attachment,
     ContextIssue,
-    CorrectiveAction,
     Evaluation,
     InterestedParty,
     Requirement,
@@ -48,7 +50,6 @@ REQUIREMENT_FIELDS = (
 PARTY_FIELDS = ("name", "kind", "customer", "relevance", "needs", "review_date")
 ISSUE_FIELDS = ("scope", "title", "description", "effect", "review_date")
 EVALUATION_FIELDS = ("evaluated_on", "result", "findings", "evidence_link", "next_due_date")
-ACTION_FIELDS = ("title", "owner", "due_date", "status")
 VERSIONED_FIELDS = ("title", "text")
 ALLOWED_ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
 
@@ -169,6 +170,8 @@ def requirement_delete(*, actor, requirement: Requirement) -> None:
     require_permission(actor, "delete", Requirement, requirement)
     if requirement.status != RequirementStatus.DRAFT or requirement.evaluations.exists():
         raise ValidationError("Only drafts can be deleted; set the status to retired instead.")
+    if actions_for_source(requirement).exists():
+        raise ValidationError("Actions were raised from this requirement; set the status to retired instead.")
     requirement.delete()
 
 
@@ -225,30 +228,27 @@ def requirement_acknowledge(*, actor, requirement: Requirement) -> Acknowledgeme
 def evaluation_record(
     *, actor, requirement: Requirement, data: dict[str, Any], action: dict | None = None
 ) -> Evaluation:
-    """Record an evaluation. A "not met" result needs a corrective action (title, owner, due date)."""
+    """Record an evaluation. A "not met" result needs a corrective action (title, owner, due date), which is
+    raised in qms.actions with this evaluation as its source."""
     require_permission(actor, "add", Evaluation)
     evaluation = Evaluation(requirement=requirement, evaluator=actor)
     if data.get("result") == EvaluationResult.NOT_MET and not (action and action.get("title")):
         raise ValidationError({"action_title": "A requirement not met needs a corrective action: give it a title."})
     apply_and_save(evaluation, data, EVALUATION_FIELDS)
     if action and action.get("title"):
-        corrective = CorrectiveAction(requirement=requirement, evaluation=evaluation)
-        for name in ACTION_FIELDS:
-            if name in action:
-                setattr(corrective, name, action[name])
         try:
-            corrective.full_clean()
+            action_create(
+                actor=actor,
+                kind=ActionKind.CORRECTIVE,
+                title=action["title"],
+                owner=action.get("owner"),
+                due_date=action.get("due_date"),
+                description=action.get("description", ""),
+                source=evaluation,
+            )
         except ValidationError as exc:
             raise ValidationError({f"action_{field}": errors for field, errors in exc.message_dict.items()}) from exc
-        corrective.save()
     return evaluation
-
-
-@audited_service
-def corrective_action_update(*, actor, action: CorrectiveAction, data: dict[str, Any]) -> CorrectiveAction:
-    require_permission(actor, "change", CorrectiveAction, action)
-    apply_and_save(action, data, ACTION_FIELDS)
-    return action
 
 
 # Attachments --------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ urlpatterns = [
         name="assignment_delete",
     ),
     path("<int:pk>/evaluations/new/", views.EvaluationCreateView.as_view(), name="evaluation_create"),
-    path("<int:pk>/actions/<int:action_pk>/edit/", views.CorrectiveActionUpdateView.as_view(), name="action_update"),
     path("<int:pk>/attachments/new/", views.AttachmentCreateView.as_view(), name="attachment_create"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",

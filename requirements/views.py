@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, Value, When
 from django.http import FileResponse, Http404
@@ -13,6 +14,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qms.accounts.permissions import can
+from qms.actions.models import Action
+from qms.actions.selectors import actions_for_sources
 from qms.core.views import (
     RegisterDeleteView,
     RegisterDetailView,
@@ -30,7 +33,6 @@ from .forms import (
     AssignmentForm,
     AttachmentForm,
     ContextIssueForm,
-    CorrectiveActionForm,
     EvaluationForm,
     InterestedPartyForm,
     RequirementForm,
@@ -40,7 +42,6 @@ from .models import (
     Assignment,
     Attachment,
     ContextIssue,
-    CorrectiveAction,
     Evaluation,
     InterestedParty,
     Requirement,
@@ -172,6 +173,16 @@ class RequirementDetailView(RegisterDetailView):
         status_rows = selectors.acknowledgement_status(requirement)
         mine = next((row for row in status_rows if row["user"].pk == user.pk), None)
         is_active = requirement.status == RequirementStatus.ACTIVE
+        evaluations = list(requirement.evaluations.select_related("evaluator").prefetch_related("attachments"))
+        # One query for the actions of the requirement and of all its evaluations, shown in both places.
+        actions = list(actions_for_sources([requirement, *evaluations]))
+        evaluation_type = ContentType.objects.get_for_model(Evaluation)
+        for evaluation in evaluations:
+            evaluation.raised_actions = [
+                action
+                for action in actions
+                if action.source_type_id == evaluation_type.pk and action.source_id == evaluation.pk
+            ]
         context.update(
             versions=requirement.versions.all(),
             assignments=requirement.assignments.select_related("user", "group").order_by(
@@ -183,16 +194,15 @@ class RequirementDetailView(RegisterDetailView):
                 mine and not mine["current"] and is_active and can(user, "acknowledge", Requirement, requirement)
             ),
             my_acknowledgement=mine,
-            evaluations=requirement.evaluations.select_related("evaluator").prefetch_related(
-                "corrective_actions__owner", "attachments"
-            ),
+            evaluations=evaluations,
+            actions=actions,
             attachments=requirement.attachments.select_related("uploaded_by", "evaluation"),
             is_overdue=requirement.next_review_date < timezone.localdate()
             or bool(requirement.evaluation_due and requirement.evaluation_due < timezone.localdate()),
             can_manage_assignments=can(user, "add", Assignment),
             can_remove_assignments=can(user, "delete", Assignment),
             can_evaluate=can(user, "add", Evaluation) and requirement.status != RequirementStatus.RETIRED,
-            can_change_actions=can(user, "change", CorrectiveAction),
+            can_raise_action=can(user, "add", Action),
             can_attach=can(user, "add", Attachment),
             can_delete_attachments=can(user, "delete", Attachment),
             is_draft=requirement.status == RequirementStatus.DRAFT,
@@ -347,7 +357,7 @@ class AssignmentDeleteView(RegisterDeleteView):
         return assignment.requirement.get_absolute_url()
 
 
-# Evaluations and corrective actions --------------------------------------------------------------------
+# Evaluations (one "not met" raises a corrective action in qms.actions) ---------------------------------
 
 
 class EvaluationCreateView(RegisterFormView):
@@ -387,28 +397,6 @@ class EvaluationCreateView(RegisterFormView):
             data=form.evaluation_data(),
             action=form.action_data(),
         )
-
-
-class CorrectiveActionUpdateView(RegisterFormView):
-    model = CorrectiveAction
-    form_class = CorrectiveActionForm
-    permission_action = "change"
-
-    def get_object(self):
-        return get_object_or_404(
-            self.get_queryset().select_related("requirement"),
-            pk=self.kwargs["action_pk"],
-            requirement_id=self.kwargs["pk"],
-        )
-
-    def get_title(self):
-        return f"Corrective action for {self.object.requirement.reference}"
-
-    def get_cancel_url(self):
-        return self.object.requirement.get_absolute_url()
-
-    def save(self, form):
-        return services.corrective_action_update(actor=self.request.user, action=self.object, data=form.cleaned_data)
 
 
 # Attachments -----------------------------------------------------------------------------------------

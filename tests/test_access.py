@@ -6,6 +6,8 @@ The table must name every URL pattern; a new page or endpoint without a rule fai
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -19,6 +21,13 @@ REGISTER_WRITE = {"anon": 302, "quality": 200, "management": 403, "staff": 403, 
 AUDIT_READ = {"anon": 302, "quality": 200, "management": 403, "staff": 403, "auditor": 200, "admin": 200}
 API_READ = {**dict.fromkeys(ROLES, 200), "anon": 401}
 EVERYONE_REDIRECTED_BUT_ANON = {**dict.fromkeys(ROLES, 302), "anon": 200}
+# Feedback: staff log it and see what they logged or are assigned (the sample was logged by the quality manager).
+FEEDBACK_LOG = {**REGISTER_WRITE, "staff": 200}
+FEEDBACK_READ = {**SIGNED_IN, "staff": 404}
+FEEDBACK_WORK = {**REGISTER_WRITE, "staff": 404}
+API_FEEDBACK_READ = {**API_READ, "staff": 404}
+POST_ONLY = {**dict.fromkeys(ROLES, 405), "anon": 302}
+API_POST_ONLY = {**dict.fromkeys(ROLES, 405), "anon": 401}
 # Acknowledging is a POST; those who may not acknowledge are refused before the method is looked at.
 POST_ONLY_ACKNOWLEDGE = {"anon": 302, "quality": 405, "management": 403, "staff": 405, "auditor": 403, "admin": 405}
 
@@ -54,7 +63,6 @@ GET_RULES: dict[str, dict[str, int]] = {
     "requirements:assignment_create": REGISTER_WRITE,
     "requirements:assignment_delete": REGISTER_WRITE,
     "requirements:evaluation_create": REGISTER_WRITE,
-    "requirements:action_update": REGISTER_WRITE,
     "requirements:attachment_create": REGISTER_WRITE,
     "requirements:attachment_download": SIGNED_IN,
     "requirements:attachment_delete": REGISTER_WRITE,
@@ -83,6 +91,37 @@ GET_RULES: dict[str, dict[str, int]] = {
     "api:acknowledgement-detail": API_READ,
     "api:evaluation-list": API_READ,
     "api:evaluation-detail": API_READ,
+    "actions:action_list": SIGNED_IN,
+    "actions:my_actions": SIGNED_IN,
+    "actions:action_detail": SIGNED_IN,
+    "actions:action_create": REGISTER_WRITE,
+    "actions:action_update": REGISTER_WRITE,
+    "actions:action_transition": POST_ONLY,
+    "api:action-list": API_READ,
+    "api:action-detail": API_READ,
+    "api:action-transition": API_POST_ONLY,
+    "feedback:item_list": SIGNED_IN,
+    "feedback:item_create": FEEDBACK_LOG,
+    "feedback:item_detail": FEEDBACK_READ,
+    "feedback:item_update": FEEDBACK_WORK,
+    "feedback:item_transition": POST_ONLY,
+    "feedback:attachment_create": FEEDBACK_WORK,
+    "feedback:attachment_download": FEEDBACK_READ,
+    "feedback:attachment_delete": REGISTER_WRITE,
+    "feedback:category_list": SIGNED_IN,
+    "feedback:category_create": REGISTER_WRITE,
+    "feedback:category_update": REGISTER_WRITE,
+    "feedback:category_delete": REGISTER_WRITE,
+    "feedback:sla_settings": SIGNED_IN,
+    "feedback:holiday_delete": REGISTER_WRITE,
+    "feedback_public:submit": ALL,
+    "feedback_public:thanks": dict.fromkeys(ROLES, 302),  # only right after a submission
+    "feedback_public:status": ALL,
+    "feedback_public:status_token": ALL,
+    "api:feedbackitem-list": API_READ,
+    "api:feedbackitem-detail": API_FEEDBACK_READ,
+    "api:feedbackitem-transition": API_POST_ONLY,
+    "api:feedbackcategory-list": API_READ,
     "api-schema": API_READ,
     "api-docs": API_READ,
     "api-redoc": API_READ,
@@ -116,13 +155,15 @@ def test_every_url_pattern_has_an_access_rule():
 
 @pytest.fixture
 def url_kwargs(db, settings, tmp_path):
+    from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from qms.accounts.roles import STAFF
+    from qms.actions.tests.factories import ActionFactory
     from qms.audit.models import AuditEntry
-    from requirements.models import Acknowledgement, Assignment, Attachment, ContextIssue, CorrectiveAction
+    from requirements.models import Acknowledgement, Assignment, Attachment, ContextIssue
     from requirements.tests.factories import EvaluationFactory, InterestedPartyFactory, RequirementFactory
 
     settings.MEDIA_ROOT = tmp_path
@@ -130,9 +171,7 @@ def url_kwargs(db, settings, tmp_path):
     entry = AuditEntry.objects.order_by("seq").first()
     requirement = RequirementFactory(status="draft")
     evaluation = EvaluationFactory(requirement=requirement)
-    action = CorrectiveAction.objects.create(
-        requirement=requirement, evaluation=evaluation, title="Fix", owner=requirement.owner, due_date="2030-01-01"
-    )
+    action = ActionFactory()
     assignment = Assignment.objects.create(requirement=requirement, group=Group.objects.get_or_create(name=STAFF)[0])
     attachment = Attachment(
         requirement=requirement, kind="other", original_name="clause.txt", size=5, uploaded_by=requirement.owner
@@ -141,7 +180,23 @@ def url_kwargs(db, settings, tmp_path):
     acknowledgement = Acknowledgement.objects.create(
         requirement=requirement, user=requirement.owner, version=1, acknowledged_at=timezone.now()
     )
+    from feedback import services as feedback_services
+    from feedback.models import Attachment as FeedbackAttachment
+    from feedback.models import Holiday
+    from feedback.tests.factories import CategoryFactory
+    from qms.accounts.roles import QUALITY_MANAGER
+
+    quality = get_user_model().objects.create_user("logger", email="logger@example.com")
+    quality.groups.add(Group.objects.get(name=QUALITY_MANAGER))
+    item = feedback_services.feedback_log(actor=quality, data={"summary": "Late", "description": "Late again."})
+    feedback_attachment = FeedbackAttachment(item=item, original_name="photo.txt", size=5, uploaded_by=quality)
+    feedback_attachment.file.save("photo.txt", ContentFile(b"photo"), save=True)
     return {
+        "feedback_pk": item.pk,
+        "feedback_token": item.public_token,
+        "feedback_attachment_pk": feedback_attachment.pk,
+        "category_pk": CategoryFactory().pk,
+        "holiday_pk": Holiday.objects.create(date=dt.date(2030, 12, 25), name="Christmas").pk,
         "pk": contact.customer_id,
         "contact_pk": contact.pk,
         "uidb64": "MQ",
@@ -168,7 +223,16 @@ def _url_for(name: str, kwargs: dict) -> str:
         "accounts:password_reset_confirm": {"uidb64": kwargs["uidb64"], "token": kwargs["token"]},
         "api:contact-detail": {"pk": kwargs["contact_pk"]},
         "requirements:assignment_delete": {"pk": kwargs["requirement_pk"], "assignment_pk": kwargs["assignment_pk"]},
-        "requirements:action_update": {"pk": kwargs["requirement_pk"], "action_pk": kwargs["action_pk"]},
+        "api:action-detail": {"pk": kwargs["action_pk"]},
+        "feedback:attachment_download": {
+            "pk": kwargs["feedback_pk"],
+            "attachment_pk": kwargs["feedback_attachment_pk"],
+        },
+        "feedback:attachment_delete": {"pk": kwargs["feedback_pk"], "attachment_pk": kwargs["feedback_attachment_pk"]},
+        "feedback_public:status_token": {"token": kwargs["feedback_token"]},
+        "api:feedbackitem-detail": {"pk": kwargs["feedback_pk"]},
+        "api:feedbackitem-transition": {"pk": kwargs["feedback_pk"]},
+        "api:action-transition": {"pk": kwargs["action_pk"]},
         "requirements:attachment_download": {"pk": kwargs["requirement_pk"], "attachment_pk": kwargs["attachment_pk"]},
         "requirements:attachment_delete": {"pk": kwargs["requirement_pk"], "attachment_pk": kwargs["attachment_pk"]},
         "api:interestedparty-detail": {"pk": kwargs["party_pk"]},
@@ -182,6 +246,14 @@ def _url_for(name: str, kwargs: dict) -> str:
         return reverse(name)
     except NoReverseMatch:
         pass
+    if name.startswith("feedback:category_"):
+        return reverse(name, kwargs={"pk": kwargs["category_pk"]})
+    if name == "feedback:holiday_delete":
+        return reverse(name, kwargs={"pk": kwargs["holiday_pk"]})
+    if name.startswith("feedback:"):
+        return reverse(name, kwargs={"pk": kwargs["feedback_pk"]})
+    if name.startswith("actions:"):
+        return reverse(name, kwargs={"pk": kwargs["action_pk"]})
     if name.startswith("requirements:party_"):
         return reverse(name, kwargs={"pk": kwargs["party_pk"]})
     if name.startswith("requirements:issue_"):
@@ -238,7 +310,6 @@ WRITE_RULES = [
     ("requirements:assignment_create", "post", {"quality", "admin"}),
     ("requirements:assignment_delete", "post", {"quality", "admin"}),
     ("requirements:evaluation_create", "post", {"quality", "admin"}),
-    ("requirements:action_update", "post", {"quality", "admin"}),
     ("requirements:attachment_create", "post", {"quality", "admin"}),
     ("requirements:attachment_delete", "post", {"quality", "admin"}),
     ("requirements:party_create", "post", {"quality", "admin"}),
@@ -255,6 +326,25 @@ WRITE_RULES = [
     ("api:requirement-detail", "delete", {"quality", "admin"}),
     ("api:acknowledgement-list", "post", {"quality", "staff", "admin"}),
     ("api:evaluation-list", "post", {"quality", "admin"}),
+    ("actions:action_create", "post", {"quality", "admin"}),
+    ("actions:action_update", "post", {"quality", "admin"}),
+    ("actions:action_transition", "post", {"quality", "admin"}),  # staff only on their own actions
+    ("api:action-list", "post", {"quality", "admin"}),
+    ("api:action-detail", "patch", {"quality", "admin"}),
+    ("api:action-transition", "post", {"quality", "admin"}),
+    ("feedback:item_create", "post", {"quality", "staff", "admin"}),
+    ("feedback:item_update", "post", {"quality", "admin"}),
+    ("feedback:item_transition", "post", {"quality", "admin"}),
+    ("feedback:attachment_create", "post", {"quality", "admin"}),
+    ("feedback:attachment_delete", "post", {"quality", "admin"}),
+    ("feedback:category_create", "post", {"quality", "admin"}),
+    ("feedback:category_update", "post", {"quality", "admin"}),
+    ("feedback:category_delete", "post", {"quality", "admin"}),
+    ("feedback:sla_settings", "post", {"quality", "admin"}),
+    ("feedback:holiday_delete", "post", {"quality", "admin"}),
+    ("api:feedbackitem-list", "post", {"quality", "staff", "admin"}),
+    ("api:feedbackitem-detail", "patch", {"quality", "admin"}),
+    ("api:feedbackitem-transition", "post", {"quality", "admin"}),
 ]
 # Every (write, role) pair the table refuses.
 REFUSED_WRITES = [
@@ -270,10 +360,25 @@ def _send(client, name, method, url, data):
 
 def _record_counts():
     from customers.models import Contact, Customer
+    from feedback.models import Category, FeedbackItem, FeedbackTransition, Holiday
+    from qms.actions.models import Action
     from qms.audit.models import AuditEntry
     from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
 
-    models = (Customer, Contact, Requirement, RequirementVersion, Acknowledgement, Evaluation, AuditEntry)
+    models = (
+        Customer,
+        Contact,
+        Requirement,
+        RequirementVersion,
+        Acknowledgement,
+        Evaluation,
+        Action,
+        FeedbackItem,
+        FeedbackTransition,
+        Category,
+        Holiday,
+        AuditEntry,
+    )
     return tuple(model.objects.count() for model in models)
 
 
@@ -284,7 +389,8 @@ def test_writes_are_refused_to_roles_without_permission(name, method, role, pers
         client.force_login(personas[role])
     url = _url_for(name, url_kwargs)
     response = _send(client, name, method, url, {"name": "Changed"})
-    expected = {401, 403} if name.startswith("api:") else ({302} if role == "anon" else {403})
+    # A record out of the role's scope answers 404 rather than admitting it exists.
+    expected = {401, 403, 404} if name.startswith("api:") else ({302} if role == "anon" else {403, 404})
     assert response.status_code in expected, f"{role} {method.upper()} {url}: {response.status_code}"
     assert _record_counts() == before
 

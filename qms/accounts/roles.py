@@ -36,7 +36,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     STAFF: (
         *(f"{app}.view_*" for app in DOMAIN_APPS),
-        "feedback.add_*",
+        "feedback.add_feedbackitem",
+        "feedback.add_attachment",
+        "feedback.work_*",
         "actions.work_*",
         "requirements.acknowledge_*",
     ),

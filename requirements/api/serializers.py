@@ -10,7 +10,7 @@ from rest_framework import serializers
 from customers.models import Customer
 
 from ..choices import EvaluationResult
-from ..models import Acknowledgement, CorrectiveAction, Evaluation, InterestedParty, Requirement
+from ..models import Acknowledgement, Evaluation, InterestedParty, Requirement
 
 
 def _active_users():
@@ -129,15 +129,17 @@ class AcknowledgementSerializer(VisibleRequirementMixin, serializers.ModelSerial
         validators = []
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(serializers.Serializer):
+    """The corrective action a "not met" evaluation raises (kept in qms.actions, its source the evaluation)."""
+
+    id = serializers.IntegerField(read_only=True)
+    reference = serializers.CharField(read_only=True, help_text="ACT-00042; GET /api/v1/actions/{id}/ has it all.")
+    title = serializers.CharField(max_length=200)
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=_active_users(), help_text="Username of who carries out the action."
     )
-
-    class Meta:
-        model = CorrectiveAction
-        fields = ["id", "title", "owner", "due_date", "status"]
-        read_only_fields = ["status"]
+    due_date = serializers.DateField()
+    status = serializers.CharField(read_only=True, help_text="The action's status, e.g. open, done.")
 
 
 class EvaluationSerializer(VisibleRequirementMixin, serializers.ModelSerializer):
@@ -149,7 +151,7 @@ class EvaluationSerializer(VisibleRequirementMixin, serializers.ModelSerializer)
         required=False,
         help_text="Required when the result is not met: what will be done, by whom, by when.",
     )
-    corrective_actions = CorrectiveActionSerializer(many=True, read_only=True)
+    corrective_actions = CorrectiveActionSerializer(source="actions", many=True, read_only=True)
 
     class Meta:
         model = Evaluation

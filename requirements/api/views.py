@@ -142,7 +142,7 @@ class EvaluationViewSet(RegisterViewSet):
         return (
             Evaluation.objects.restrict(self.request.user, action)
             .select_related("requirement", "evaluator")
-            .prefetch_related("corrective_actions__owner")
+            .prefetch_related("actions__owner")
             .order_by("-evaluated_on", "-pk")
         )
 

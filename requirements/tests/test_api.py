@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from qms.accounts.roles import STAFF
+from qms.actions.models import Action
+from qms.actions.tests.factories import ActionFactory
 from qms.audit.models import AuditEntry
 from requirements.models import (
     Acknowledgement,
     Assignment,
-    CorrectiveAction,
     Evaluation,
     InterestedParty,
     Requirement,
@@ -406,7 +407,9 @@ def test_not_met_with_a_corrective_action_records_both(api_client_for, quality, 
     assert response.status_code == 201, response.json()
     [action] = response.json()["corrective_actions"]
     assert (action["title"], action["owner"], action["status"]) == ("Check certificates at dispatch", "staff", "open")
-    assert CorrectiveAction.objects.get().evaluation_id == response.json()["id"]
+    created = Action.objects.get()
+    assert (created.source, created.kind) == (Evaluation.objects.get(pk=response.json()["id"]), "corrective")
+    assert action["reference"] == created.reference
 
 
 def test_not_met_without_a_corrective_action_is_refused_naming_it(api_client_for, quality, register):
@@ -466,9 +469,7 @@ def test_evaluation_list_query_count_does_not_grow_with_rows(
 ):
     for _ in range(rows):
         ev = EvaluationFactory(result="not_met")
-        CorrectiveAction.objects.create(
-            requirement=ev.requirement, evaluation=ev, title="Fix", owner=staff, due_date=TODAY
-        )
+        ActionFactory(source=ev, title="Fix", owner=staff, due_date=TODAY)
     client = api_client_for(quality)
     # The page's corrective actions and their owners: two more queries, whatever the number of rows.
     with django_assert_max_num_queries(LIST_QUERY_BUDGET + 2):

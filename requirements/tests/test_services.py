@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from customers.tests.factories import CustomerFactory
 from qms.accounts.roles import STAFF
+from qms.actions.models import Action
+from qms.actions.selectors import actions_for_source
 from qms.audit.models import AuditEntry
 from requirements import services
-from requirements.models import Acknowledgement, Assignment, CorrectiveAction, Requirement
+from requirements.models import Acknowledgement, Assignment, Requirement
 from requirements.selectors import acknowledgement_status
 from requirements.tests.factories import RequirementFactory, UserFactory
 
@@ -276,13 +278,16 @@ def test_not_met_with_a_corrective_action_records_both(quality, staff):
         data={"evaluated_on": timezone.localdate(), "result": "not_met", "findings": "Two late deliveries."},
         action={"title": "Review the dispatch schedule", "owner": staff, "due_date": IN_A_MONTH},
     )
-    action = CorrectiveAction.objects.get()
-    assert (action.evaluation, action.requirement, action.owner, action.status) == (
+    action = Action.objects.get()
+    assert (action.source, action.kind, action.owner, action.status, action.created_by) == (
         evaluation,
-        requirement,
+        "corrective",
         staff,
         "open",
+        quality,
     )
+    assert action.source_label == str(evaluation)
+    assert list(actions_for_source(evaluation)) == [action]
     assert evaluation.evaluator == quality
 
 
@@ -366,3 +371,13 @@ def test_attachment_of_an_allowed_type_is_kept_with_name_and_size(quality, media
     )
     assert (attachment.original_name, attachment.size, attachment.uploaded_by) == ("Clause 7.pdf", 8, quality)
     assert attachment.file.read() == b"%PDF-1.4"
+
+
+def test_a_draft_with_actions_raised_from_it_is_not_deleted(quality):
+    from qms.actions.tests.factories import ActionFactory
+
+    draft = RequirementFactory(status="draft")
+    ActionFactory(source=draft)
+    with pytest.raises(ValidationError):
+        services.requirement_delete(actor=quality, requirement=draft)
+    assert Requirement.objects.filter(pk=draft.pk).exists()

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qms.accounts.roles import STAFF
+from qms.actions.models import Action
+from qms.actions.tests.factories import ActionFactory
 from qms.audit.models import AuditEntry
 from requirements import services
 from requirements.models import (
@@ -19,7 +21,6 @@ from requirements.models import (
     Assignment,
     Attachment,
     ContextIssue,
-    CorrectiveAction,
     Evaluation,
     InterestedParty,
     Requirement,
@@ -279,9 +280,9 @@ def test_not_met_with_an_action_records_both(client_for, quality):
             "action_due_date": _future(30),
         },
     )
-    action = CorrectiveAction.objects.get()
-    assert action.evaluation == Evaluation.objects.get()
-    assert action.status == "open"
+    action = Action.objects.get()
+    assert action.source == Evaluation.objects.get()
+    assert (action.kind, action.status) == ("corrective", "open")
 
 
 def test_not_met_with_an_action_but_no_owner_names_the_owner_field(client_for, quality):
@@ -310,18 +311,25 @@ def test_evaluation_of_a_retired_requirement_is_refused(client_for, quality):
     assert not Evaluation.objects.exists()
 
 
-def test_corrective_action_status_is_updated(client_for, quality):
+def test_detail_lists_the_actions_of_the_requirement_and_its_evaluations_with_links(client_for, quality):
     requirement = RequirementFactory()
-    action = CorrectiveAction.objects.create(
-        requirement=requirement, title="Fix it", owner=quality, due_date=timezone.localdate()
-    )
-    response = client_for(quality).post(
-        reverse("requirements:action_update", args=[requirement.pk, action.pk]),
-        {"title": "Fix it", "owner": quality.pk, "due_date": action.due_date.isoformat(), "status": "done"},
-    )
-    assert response.status_code == 302
-    action.refresh_from_db()
-    assert action.status == "done"
+    evaluation = EvaluationFactory(requirement=requirement, result="not_met")
+    on_evaluation = ActionFactory(source=evaluation, title="Add a dispatch check")
+    on_requirement = ActionFactory(source=requirement, title="Brief the team", kind="preventive")
+    ActionFactory(source=RequirementFactory(), title="Elsewhere")
+    response = client_for(quality).get(requirement.get_absolute_url())
+    assert set(response.context["actions"]) == {on_evaluation, on_requirement}
+    page = response.content.decode()
+    assert on_evaluation.get_absolute_url() in page
+    assert on_requirement.get_absolute_url() in page
+    assert "Elsewhere" not in page
+    assert f"{reverse('actions:action_create')}?source=requirements.requirement:{requirement.pk}" in page
+
+
+def test_raise_an_action_link_is_only_for_who_may_add_actions(client_for, staff):
+    requirement = RequirementFactory()
+    page = client_for(staff).get(requirement.get_absolute_url()).content.decode()
+    assert reverse("actions:action_create") not in page
 
 
 # Attachments ----------------------------------------------------------------------------------------------
@@ -500,13 +508,7 @@ def test_detail_query_count_does_not_grow_with_rows(client_for, quality, django_
         Assignment.objects.create(requirement=requirement, user=person)
         Acknowledgement.objects.create(requirement=requirement, user=person, version=1, acknowledged_at=timezone.now())
         evaluation = EvaluationFactory(requirement=requirement, evaluator=person)
-        CorrectiveAction.objects.create(
-            requirement=requirement,
-            evaluation=evaluation,
-            title=f"Action {number}",
-            owner=person,
-            due_date=timezone.localdate(),
-        )
+        ActionFactory(source=evaluation, title=f"Action {number}", owner=person)
     client = client_for(quality)
     with django_assert_max_num_queries(DETAIL_QUERY_BUDGET):
         response = client.get(requirement.get_absolute_url())

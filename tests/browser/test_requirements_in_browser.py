@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from qms.accounts.roles import STAFF
-from requirements.models import Acknowledgement, Assignment, CorrectiveAction, Evaluation, Requirement
+from qms.actions.models import Action
+from requirements.models import Acknowledgement, Assignment, Evaluation, Requirement
 from requirements.tests.factories import EvaluationFactory, RequirementFactory
 
 pytestmark = pytest.mark.browser
@@ -120,7 +121,7 @@ def test_quality_manager_records_an_evaluation_not_met_with_its_corrective_actio
     expect(evaluations).to_contain_text("Add a dispatch check the day before")
     expect(evaluations).to_contain_text("status Open")
     portal.snap("evaluated")
-    assert CorrectiveAction.objects.get().evaluation == Evaluation.objects.get()
+    assert Action.objects.get().source == Evaluation.objects.get()
 
     portal.goto("/requirements/", "list")
     row = page.locator("#results tbody tr", has_text=requirement.reference)

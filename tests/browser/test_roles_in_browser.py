@@ -11,11 +11,21 @@ pytestmark = pytest.mark.browser
 
 # fixture name -> (username, role badge, main menu in order, may add customers)
 ROLES = {
-    "quality": ("quality", "Quality manager", ["Customers", "Requirements", "Audit log", "API"], True),
-    "management": ("management", "Top management", ["Customers", "Requirements", "API"], False),
-    "staff": ("staff", "Staff", ["Customers", "Requirements", "API"], False),
-    "auditor": ("auditor", "Auditor", ["Customers", "Requirements", "Audit log", "API"], False),
-    "superuser": ("admin", "Administrator", ["Customers", "Requirements", "Audit log", "Users", "API"], True),
+    "quality": (
+        "quality",
+        "Quality manager",
+        ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "API"],
+        True,
+    ),
+    "management": ("management", "Top management", ["Customers", "Requirements", "Feedback", "Actions", "API"], False),
+    "staff": ("staff", "Staff", ["Customers", "Requirements", "Feedback", "Actions", "API"], False),
+    "auditor": ("auditor", "Auditor", ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "API"], False),
+    "superuser": (
+        "admin",
+        "Administrator",
+        ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "Users", "API"],
+        True,
+    ),
 }
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 MENUS = {
-    "quality": ["Customers", "Requirements", "Audit log"],
-    "management": ["Customers", "Requirements"],
-    "staff": ["Customers", "Requirements"],
-    "auditor": ["Customers", "Requirements", "Audit log"],
-    "admin": ["Customers", "Requirements", "Audit log", "Users"],
+    "quality": ["Customers", "Requirements", "Feedback", "Actions", "Audit log"],
+    "management": ["Customers", "Requirements", "Feedback", "Actions"],
+    "staff": ["Customers", "Requirements", "Feedback", "Actions"],
+    "auditor": ["Customers", "Requirements", "Feedback", "Actions", "Audit log"],
+    "admin": ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "Users"],
 }
 
 

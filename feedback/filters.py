@@ -1,0 +1,92 @@
+"""One FilterSet per list, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from customers.models import Customer
+
+from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
+from .models import Category, FeedbackItem
+
+
+def _people(request):
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+def _customers(request):
+    return Customer.objects.order_by("name")
+
+
+def _categories(request):
+    return Category.objects.order_by("name")
+
+
+def overdue_q(now=None) -> Q:
+    """Open complaints past a time target: acknowledgement (while received) or resolution (not paused)."""
+    now = now or timezone.now()
+    return Q(kind=FeedbackKind.COMPLAINT) & (
+        Q(status=FeedbackStatus.RECEIVED, acknowledge_due_at__lt=now)
+        | Q(status__in=OPEN_STATUSES, paused_since__isnull=True, resolve_due_at__lt=now)
+    )
+
+
+class FeedbackItemFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, empty_label="Any status")
+    open = django_filters.BooleanFilter(method="filter_open", label="Still open")
+    severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel")
+    category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
+    customer = django_filters.ModelChoiceFilter(queryset=_customers, empty_label="Any customer")
+    assignee = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Past a time target")
+    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="Received from")
+    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label="Received to")
+    product = django_filters.CharFilter(field_name="product", lookup_expr="iexact", label="Product or service")
+
+    class Meta:
+        model = FeedbackItem
+        fields = [
+            "q",
+            "kind",
+            "status",
+            "open",
+            "severity",
+            "channel",
+            "category",
+            "customer",
+            "assignee",
+            "overdue",
+            "received_after",
+            "received_before",
+            "product",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(description__icontains=value)
+            | Q(submitter_name__icontains=value)
+            | Q(submitter_email__icontains=value)
+            | Q(customer__name__icontains=value)
+            | Q(product__icontains=value)
+        )
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())

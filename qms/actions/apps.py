@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class ActionsConfig(AppConfig):
+    """Actions raised from any register (6.1, 10.2, 10.3), worked by their owners, checked for effect."""
+
+    name = "qms.actions"
+    label = "actions"
+    verbose_name = "Actions"
+
+    def ready(self) -> None:
+        from qms.core import menu
+        from qms.core.demo import register_seeder
+        from qms.core.homepage import register_contributor
+
+        from .demo import seed_actions
+        from .home import action_home
+
+        register_contributor(40, action_home)
+        register_seeder(60, "actions", seed_actions)
+        menu.register(menu.MenuItem("Actions", "actions:action_list", "actions.action", order=60))

@@ -1,0 +1,42 @@
+"""Forms of the actions pages: they check shape; the services check meaning."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Action
+from .workflow import TRANSITION_NAMES
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _person_label(user) -> str:
+    return f"{user.display_name} ({user.username})"
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["kind", "title", "description", "owner", "due_date", "check_planned_on", "check_criteria"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "check_criteria": forms.Textarea(attrs={"rows": 3}),
+            "due_date": DATE_INPUT,
+            "check_planned_on": DATE_INPUT,
+        }
+        help_texts = {
+            "check_criteria": "How you will know the action worked, e.g. no repeat complaint within 3 months.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = _person_label
+
+
+class TransitionForm(forms.Form):
+    transition = forms.ChoiceField(choices=[(name, name) for name in TRANSITION_NAMES])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    next = forms.CharField(required=False, max_length=500)

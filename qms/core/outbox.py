@@ -1,0 +1,69 @@
+"""Queue e-mails in the database (``outbox_queue``) and send them from a job (``outbox_deliver``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import OutboxEmail
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+# A claim older than this is taken to belong to a worker that died, and may be taken again.
+STALE_CLAIM = dt.timedelta(minutes=10)
+
+
+def outbox_queue(*, key: str, to: list[str], subject: str, body: str, html_body: str = "") -> OutboxEmail | None:
+    """Queue one e-mail; queuing the same ``key`` again does nothing and returns None."""
+    recipients = [address for address in to if address]
+    if not recipients:
+        return None
+    try:
+        with transaction.atomic():
+            return OutboxEmail.objects.create(
+                key=key[:200], to="\n".join(recipients), subject=subject[:255], body=body, html_body=html_body
+            )
+    except IntegrityError:
+        return None
+
+
+def _claim(message: OutboxEmail) -> bool:
+    # The time of the claim itself: a long run must not hand out claims that already look stale.
+    now = timezone.now()
+    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)
+    return bool(
+        OutboxEmail.objects.filter(claimable, pk=message.pk, sent_at__isnull=True).update(
+            claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def outbox_deliver(*, limit: int = 200) -> dict[str, int]:
+    """Send queued e-mails, each at most once even with two jobs at the same moment."""
+    now = timezone.now()
+    counts = {"sent": 0, "failed": 0}
+    pending = OutboxEmail.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)
+    )
+    for message in list(pending[:limit]):
+        if not _claim(message):
+            continue
+        mail = EmailMultiAlternatives(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, message.recipients)
+        if message.html_body:
+            mail.attach_alternative(message.html_body, "text/html")
+        try:
+            mail.send()
+        except Exception as exc:  # noqa: BLE001 - any mail failure: release the claim, retry later
+            logger.warning("Outbox e-mail %s not sent: %s", message.pk, exc)
+            OutboxEmail.objects.filter(pk=message.pk).update(claimed_at=None, last_error=str(exc)[:1000])
+            counts["failed"] += 1
+            continue
+        OutboxEmail.objects.filter(pk=message.pk).update(sent_at=timezone.now(), last_error="")
+        counts["sent"] += 1
+    return counts
