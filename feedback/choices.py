@@ -85,3 +85,37 @@ class SlaTargetKind(models.TextChoices):
 class EscalationLevel(models.TextChoices):
     WARNING = "warning", "Target approaching (assignee told)"
     BREACH = "breach", "Target missed (quality manager told)"
+
+
+# Surveys (9.1.2) -------------------------------------------------------------------------------------
+
+
+class QuestionType(models.TextChoices):
+    NPS = "nps", "Likelihood to recommend (NPS, 0–10)"
+    CSAT = "csat", "Satisfaction (CSAT, 1–5)"
+    RATING = "rating", "Rating (1–N)"
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+    TEXT = "text", "Free text"
+
+
+class TemplatePurpose(models.TextChoices):
+    RELATIONSHIP = "relationship", "Relationship survey"
+    POST_COMPLAINT = "post_complaint", "After a complaint"
+    OTHER = "other", "Other"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENDING = "sending", "Sending"
+    OPEN = "open", "Open for answers"
+    CLOSED = "closed", "Closed"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Not sent yet"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Could not be sent"
+    RESPONDED = "responded", "Answered"
+    OPTED_OUT = "opted_out", "Opted out"
+    EXPIRED = "expired", "Expired"
