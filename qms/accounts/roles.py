@@ -51,10 +51,30 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Taken back from a role after the grants above. Survey results (who answered what) are for those who
+# run or read the surveys, not for every member of staff.
+ROLE_EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    STAFF: (
+        "feedback.*_surveytemplate",
+        "feedback.*_question",
+        "feedback.*_campaign",
+        "feedback.*_invitation",
+        "feedback.*_surveyresponse",
+        "feedback.*_answer",
+        "feedback.*_surveysettings",
+    ),
+}
+
+
 def permission_keys_for(role: str, available: list[str]) -> list[str]:
     """The ``app_label.codename`` keys out of ``available`` that ``role`` is granted."""
     patterns = ROLE_PERMISSIONS[role]
-    keys = [key for key in available if any(fnmatch(key, pattern) for pattern in patterns)]
+    excluded = ROLE_EXCLUSIONS.get(role, ())
+    keys = [
+        key
+        for key in available
+        if any(fnmatch(key, pattern) for pattern in patterns) and not any(fnmatch(key, x) for x in excluded)
+    ]
     if role == AUDITOR:
         keys = [key for key in keys if key.split(".", 1)[1].split("_", 1)[0] in READ_ACTIONS]
     return keys

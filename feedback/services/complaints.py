@@ -14,13 +14,12 @@ from django.utils import timezone
 
 from qms.accounts.permissions import can
 from qms.audit.context import audited_service
-from qms.core.services import apply_and_save, require_permission
+from qms.core.services import require_permission
 
-from . import emails, sla
-from .choices import REFERENCE_PREFIXES, Acceptance, Channel, FeedbackKind, FeedbackStatus, Severity
-from .models import (
+from .. import emails, sla
+from ..choices import REFERENCE_PREFIXES, Acceptance, Channel, FeedbackKind, FeedbackStatus, Severity
+from ..models import (
     Attachment,
-    Category,
     FeedbackItem,
     FeedbackTransition,
     Holiday,
@@ -29,7 +28,7 @@ from .models import (
     SlaTarget,
     WorkingWeek,
 )
-from .workflow import Transition, find_transition
+from ..workflow import Transition, find_transition
 
 # Used when the quality manager has not set targets for a severity (working days).
 DEFAULT_TARGETS: dict[str, tuple[Decimal, Decimal]] = {
@@ -350,7 +349,7 @@ def feedback_attachment_delete(*, actor, attachment: Attachment) -> None:
 
 def allowed_transitions(item: FeedbackItem, user) -> list[Transition]:
     """The transitions ``user`` may take on ``item`` now (buttons on the page, hints in the API)."""
-    from .workflow import available_transitions
+    from ..workflow import available_transitions
 
     found = available_transitions(kind=item.kind, status=item.status, paused=item.is_paused)
     return [t for t in found if _may(user, t, item)]
@@ -487,79 +486,3 @@ def feedback_transition(
     elif name == "resolve":
         emails.queue_response(item)
     return item
-
-
-# Configuration --------------------------------------------------------------------------------------
-
-
-@audited_service
-def category_save(*, actor, category: Category | None, data: dict[str, Any]) -> Category:
-    require_permission(actor, "add" if category is None else "change", Category, category)
-    category = category or Category()
-    apply_and_save(category, data, CATEGORY_FIELDS)
-    return category
-
-
-@audited_service
-def category_delete(*, actor, category: Category) -> None:
-    require_permission(actor, "delete", Category, category)
-    if category.feedback_items.exists():
-        raise ValidationError("Feedback is filed under this category; make it inactive instead.")
-    category.delete()
-
-
-@audited_service
-def sla_target_save(*, actor, severity: str, data: dict[str, Any]) -> SlaTarget:
-    """Set the targets for one severity; open complaints of that severity get new due times."""
-    target = SlaTarget.objects.filter(severity=severity).first()
-    require_permission(actor, "add" if target is None else "change", SlaTarget, target)
-    target = target or SlaTarget(severity=severity)
-    apply_and_save(target, data, TARGET_FIELDS)
-    _recompute_open(severity=severity)
-    return target
-
-
-@audited_service
-def working_week_save(*, actor, data: dict[str, Any]) -> WorkingWeek:
-    week = WorkingWeek.objects.first()
-    require_permission(actor, "add" if week is None else "change", WorkingWeek, week)
-    week = week or WorkingWeek()
-    apply_and_save(
-        week,
-        data,
-        tuple(name.lower() for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")),
-    )
-    _recompute_open()
-    return week
-
-
-@audited_service
-def holiday_save(*, actor, holiday: Holiday | None, data: dict[str, Any]) -> Holiday:
-    require_permission(actor, "add" if holiday is None else "change", Holiday, holiday)
-    holiday = holiday or Holiday()
-    apply_and_save(holiday, data, HOLIDAY_FIELDS)
-    _recompute_open()
-    return holiday
-
-
-@audited_service
-def holiday_delete(*, actor, holiday: Holiday) -> None:
-    require_permission(actor, "delete", Holiday, holiday)
-    holiday.delete()
-    _recompute_open()
-
-
-def _recompute_open(*, severity: str | None = None) -> int:
-    """New due times for open complaints after the calendar or targets changed."""
-    from .choices import OPEN_STATUSES
-
-    calendar = sla_calendar()
-    items = FeedbackItem.objects.filter(kind=FeedbackKind.COMPLAINT, status__in=OPEN_STATUSES)
-    if severity is not None:
-        items = items.filter(severity__in=[severity, ""] if severity == Severity.MEDIUM else [severity])
-    count = 0
-    for item in items.prefetch_related("pauses"):
-        feedback_recompute_targets(item, calendar=calendar)
-        item.save(update_fields=list(TARGET_TIMES))
-        count += 1
-    return count

@@ -17,7 +17,7 @@ from qms.accounts.roles import AUDITOR, QUALITY_MANAGER, TOP_MANAGEMENT
 from qms.audit.mixins import AuditedModel
 from qms.core.querysets import RegisterQuerySet
 
-from .choices import (
+from ..choices import (
     Acceptance,
     Channel,
     EscalationLevel,
