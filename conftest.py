@@ -184,3 +184,39 @@ def worker_broker(tmp_path):
     yield celery_app.conf.broker_url
     celery_app.conf.broker_transport_options = original
     _drop_broker_pools(celery_app)
+
+
+@pytest.fixture
+def run_in_worker(worker_broker):
+    """``run_in_worker(task.s(...), task.s(...))``: publish each task in turn to a real worker on the
+    configured broker and return their results, in order.
+
+    Each task is awaited through the worker's ``task_postrun`` signal rather than by polling the result
+    table: the in-memory SQLite test database answers "table is locked" when two threads touch it at once.
+    """
+    import queue
+
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    from qms.celery import app as celery_app
+
+    def run(*signatures):
+        finished: queue.Queue[str] = queue.Queue()
+
+        def on_postrun(task_id=None, **kwargs):
+            finished.put(task_id)
+
+        task_postrun.connect(on_postrun, weak=False)
+        results = []
+        try:
+            with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+                for signature in signatures:
+                    result = signature.delay()
+                    assert finished.get(timeout=60) == result.id
+                    results.append(result)
+        finally:
+            task_postrun.disconnect(on_postrun)
+        return [result.get(timeout=10) for result in results]
+
+    return run

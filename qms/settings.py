@@ -210,6 +210,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 50},
     },
+    "send-survey-reminders-hourly": {
+        "task": "feedback.tasks.send_survey_reminders",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 50},
+    },
+    "close-due-survey-campaigns-hourly": {
+        "task": "feedback.tasks.close_due_campaigns",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 50},
+    },
     "escalate-feedback-targets": {
         "task": "feedback.tasks.escalate_time_targets",
         "schedule": 60 * 15,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("requirements/", include("requirements.urls")),
     path("feedback/", include("feedback.urls")),
     path("public/feedback/", include("feedback.public_urls")),
+    path("s/", include("feedback.survey_public_urls")),
     path("risks/", include("risks.urls")),
     path("audit/", include("qms.audit.urls")),
     path("actions/", include("qms.actions.urls")),

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import queue
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings
 from django.db import DatabaseError, OperationalError
 from django.utils import timezone
@@ -16,7 +13,6 @@ from feedback import services
 from feedback.models import Escalation, FeedbackItem
 from feedback.tasks import escalate_time_targets
 from qms.audit.context import current_context
-from qms.celery import app as celery_app
 from qms.core.outbox import outbox_deliver
 
 
@@ -86,25 +82,11 @@ def test_a_database_error_is_retried(monkeypatch):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_escalates_and_the_outbox_delivers_the_mail(quality, staff, worker_broker, mailoutbox):
+def test_real_worker_escalates_and_the_outbox_delivers_the_mail(quality, staff, run_in_worker, mailoutbox):
     item = log_overdue_complaint(quality, assignee=staff)
-    # Wait for the worker's signal rather than polling the result table (see requirements' task tests).
-    finished: queue.Queue[str] = queue.Queue()
-
-    def on_postrun(task_id=None, **kwargs):
-        finished.put(task_id)
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            first = escalate_time_targets.delay()
-            assert finished.get(timeout=60) == first.id
-            second = escalate_time_targets.delay()
-            assert finished.get(timeout=60) == second.id
-    finally:
-        task_postrun.disconnect(on_postrun)
-    assert first.get(timeout=10)["breach"] == 2
-    assert second.get(timeout=10)["already_sent"] == 2
+    first, second = run_in_worker(escalate_time_targets.s(), escalate_time_targets.s())
+    assert first["breach"] == 2
+    assert second["already_sent"] == 2
     assert outbox_deliver()["sent"] == 2
     assert sorted(message.subject.split(":")[0] for message in mailoutbox) == ["Target missed", "Target missed"]
     assert all(message.to == ["quality@example.com", "staff@example.com"] for message in mailoutbox)

@@ -89,16 +89,12 @@ class FeedbackItemListView(RegisterListView):
         ("acceptance", "acceptance"),
     ]
     export_basename = "feedback"
+    row_template = "feedback/_item_row.html"
     extra_context = {"title": "Feedback and complaints"}
 
     def base_queryset(self):
         # complainant_name reads the contact.
         return selectors.feedback_list(user=self.request.user).select_related("contact")
-
-    def get_template_names(self):
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return ["feedback/_item_results.html"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

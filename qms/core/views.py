@@ -83,6 +83,8 @@ class RegisterListView(RegisterViewMixin, ListView):
     default_sort = ""
     export_columns: list[tuple[str, str]] = []
     export_basename = "export"
+    # A template for the cells of one row (the record is ``obj``), when plain column values are not enough.
+    row_template = ""
 
     def base_queryset(self):
         return super().get_queryset()
@@ -128,6 +130,7 @@ class RegisterListView(RegisterViewMixin, ListView):
             filterset=self.filterset,
             columns=self.columns,
             sortable=self.sortable,
+            row_template=self.row_template,
             current_sort=self.current_sort,
             query_string=query.urlencode(),
             sort_query_string=sort_query.urlencode(),

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import smtplib
 import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import OperationalError, connection
 
-from qms.celery import app as celery_app
 from requirements.emails import DigestSendError, digest_send
 from requirements.models import DigestDelivery
 from requirements.tasks import send_due_requirement_digests
@@ -226,22 +222,9 @@ def test_beat_sends_the_digests_daily_and_expires_stale_runs():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_sends_the_digests_from_the_broker(register, worker_broker):
-    # Wait for the worker's signal rather than polling the result table: the in-memory SQLite test database
-    # answers "table is locked" when two threads touch it at once, which could lose the result.
-    finished: queue.Queue[str] = queue.Queue()
-
-    def on_postrun(task_id=None, **kwargs):
-        finished.put(task_id)
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            first = send_due_requirement_digests.delay(DAY.isoformat())
-            assert finished.get(timeout=60) == first.id
-            second = send_due_requirement_digests.delay(DAY.isoformat())
-            assert finished.get(timeout=60) == second.id
-    finally:
-        task_postrun.disconnect(on_postrun)
-    assert (first.get(timeout=10)["sent"], second.get(timeout=10)["already_sent"]) == (2, 2)
+def test_real_worker_sends_the_digests_from_the_broker(register, run_in_worker):
+    first, second = run_in_worker(
+        send_due_requirement_digests.s(DAY.isoformat()), send_due_requirement_digests.s(DAY.isoformat())
+    )
+    assert (first["sent"], second["already_sent"]) == (2, 2)
     assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.com", "bob@example.com"]

@@ -1,13 +1,10 @@
 """The daily action digest: one e-mail per owner per day, whatever runs it how often."""
 
 import datetime as dt
-import queue
 import smtplib
 import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -17,7 +14,6 @@ from qms.actions.emails import DigestSendError, action_digest_send
 from qms.actions.models import ActionDigestDelivery
 from qms.actions.tasks import send_action_digests
 from qms.actions.tests.factories import ActionFactory, UserFactory
-from qms.celery import app as celery_app
 
 DAY = dt.date(2026, 11, 25)
 
@@ -171,20 +167,7 @@ def test_beat_sends_the_digests_daily_and_expires_stale_runs():
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_sends_the_digests_once_from_the_broker(owners, worker_broker):
-    finished: queue.Queue[str] = queue.Queue()
-
-    def on_postrun(task_id=None, **kwargs):
-        finished.put(task_id)
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            first = send_action_digests.delay(DAY.isoformat())
-            assert finished.get(timeout=60) == first.id
-            second = send_action_digests.delay(DAY.isoformat())
-            assert finished.get(timeout=60) == second.id
-    finally:
-        task_postrun.disconnect(on_postrun)
-    assert (first.get(timeout=10)["sent"], second.get(timeout=10)["already_sent"]) == (2, 2)
+def test_real_worker_sends_the_digests_once_from_the_broker(owners, run_in_worker):
+    first, second = run_in_worker(send_action_digests.s(DAY.isoformat()), send_action_digests.s(DAY.isoformat()))
+    assert (first["sent"], second["already_sent"]) == (2, 2)
     assert sorted(message.to[0] for message in mail.outbox) == ["ann@example.com", "bob@example.com"]

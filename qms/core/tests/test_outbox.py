@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import smtplib
 import threading
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from qms.celery import app as celery_app
 from qms.core.models import OutboxEmail
 from qms.core.outbox import MAX_ATTEMPTS, STALE_CLAIM, outbox_deliver, outbox_queue
 from qms.core.tasks import deliver_outbox
@@ -194,25 +190,11 @@ def test_the_task_delivers_the_outbox(mailoutbox):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_delivers_the_outbox_from_the_broker(worker_broker, mailoutbox):
+def test_a_real_worker_delivers_the_outbox_from_the_broker(run_in_worker, mailoutbox):
     queue_one("worker:1")
     queue_one("worker:2")
-    # Wait for the worker's signal, not by polling the result table (see requirements' test_tasks).
-    finished: queue.Queue[str] = queue.Queue()
-
-    def on_postrun(task_id=None, **kwargs):
-        finished.put(task_id)
-
-    task_postrun.connect(on_postrun, weak=False)
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            first = deliver_outbox.delay()
-            assert finished.get(timeout=60) == first.id
-            second = deliver_outbox.delay()
-            assert finished.get(timeout=60) == second.id
-    finally:
-        task_postrun.disconnect(on_postrun)
-    assert first.get(timeout=10) == {"sent": 2, "failed": 0}
-    assert second.get(timeout=10) == {"sent": 0, "failed": 0}
+    first, second = run_in_worker(deliver_outbox.s(), deliver_outbox.s())
+    assert first == {"sent": 2, "failed": 0}
+    assert second == {"sent": 0, "failed": 0}
     assert sorted(message.subject for message in mailoutbox) == ["Subject worker:1", "Subject worker:2"]
     assert not OutboxEmail.objects.filter(sent_at__isnull=True).exists()
