@@ -97,6 +97,8 @@ class CustomerDetailView(RegisterDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["contacts"] = self.object.contacts.all()
+        # What this customer told us, as far as the user may see it (staff: what they logged or are given).
+        context["feedback_count"] = self.object.feedback_items.restrict(self.request.user, "view").count()
         return context
 
 

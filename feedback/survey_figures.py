@@ -89,7 +89,11 @@ def _nps_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csat_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {"satisfied": row["satisfied"], "total": row["csat_total"], "csat_pct": _pct(row["satisfied"], row["csat_total"])}
+    return {
+        "satisfied": row["satisfied"],
+        "total": row["csat_total"],
+        "csat_pct": _pct(row["satisfied"], row["csat_total"]),
+    }
 
 
 def _rate_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -211,9 +215,7 @@ def _by_period(
 ) -> tuple[list[dt.date], dict[dt.date, dict[str, Any]]]:
     if period not in _TRUNC:
         raise ValueError(f"period must be one of {', '.join(_TRUNC)}, not {period!r}")
-    grouped = (
-        rows.annotate(period=_TRUNC[period](field, output_field=DateField())).values("period").annotate(**counts)
-    )
+    grouped = rows.annotate(period=_TRUNC[period](field, output_field=DateField())).values("period").annotate(**counts)
     return _period_starts(start, end, period), {row["period"]: row for row in grouped}
 
 
@@ -369,7 +371,10 @@ def question_distribution(question: Question, responses: QuerySet[SurveyResponse
         }
         total = sum(counts.values())
         values = list(question.scale or ()) + sorted(set(counts) - set(question.scale or ()))
-        return [{"label": str(value), "count": counts.get(value, 0), "pct": _pct(counts.get(value, 0), total)} for value in values]
+        return [
+            {"label": str(value), "count": counts.get(value, 0), "pct": _pct(counts.get(value, 0), total)}
+            for value in values
+        ]
     if question.type in CHOICE_TYPES:
         # Grouped in SQL by the whole chosen set (one row per distinct combination), split here.
         combinations = _answers(question, responses).values("choices").annotate(count=Count("pk"))

@@ -22,7 +22,7 @@ FORM = {"code": "ACME-01", "name": "Acme Ltd", "segment": "enterprise", "status"
 # filter form, the count and the page (the detail page: contacts and history instead of the list).
 # Pinned to the exact count, so a query per row fails it.
 LIST_QUERY_BUDGET = 8
-DETAIL_QUERY_BUDGET = 8
+DETAIL_QUERY_BUDGET = 9
 
 
 def codes(response) -> list[str]:
@@ -265,6 +265,18 @@ def test_detail_lists_the_contacts(client_for, quality, acme):
     assert "Contacts (2)" in html
     assert "priya.shah@acme.example" in html
     assert "Tom Becker" in html
+
+
+def test_detail_links_to_the_feedback_the_user_may_see(client_for, quality, staff, acme):
+    from feedback.tests.factories import FeedbackItemFactory
+
+    FeedbackItemFactory(customer=acme, logged_by=staff)
+    FeedbackItemFactory(customer=acme)
+    FeedbackItemFactory()  # another customer's
+    link = reverse("feedback:item_list") + f"?customer={acme.pk}"
+    assert f'href="{link}"' in client_for(quality).get(acme.get_absolute_url()).content.decode()
+    assert f"from {acme.name} (2)" in client_for(quality).get(acme.get_absolute_url()).content.decode()
+    assert f"from {acme.name} (1)" in client_for(staff).get(acme.get_absolute_url()).content.decode()
 
 
 def test_detail_history_shows_creation_then_the_change_before_and_after(client_for, quality):
