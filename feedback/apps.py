@@ -12,9 +12,11 @@ class FeedbackConfig(AppConfig):
         from qms.core.demo import register_seeder
         from qms.core.homepage import register_contributor
 
-        from .demo import seed_feedback
+        from .demo import seed_feedback, seed_surveys
         from .home import feedback_home
 
         register_seeder(40, "feedback", seed_feedback)
+        register_seeder(45, "surveys", seed_surveys)
         register_contributor(30, feedback_home)
         menu.register(menu.MenuItem("Feedback", "feedback:item_list", "feedback.feedbackitem", order=30))
+        menu.register(menu.MenuItem("Surveys", "feedback:campaign_list", "feedback.campaign", order=35))

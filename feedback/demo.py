@@ -145,3 +145,84 @@ def seed_feedback() -> str:
             item = services.feedback_transition(actor=quality, item=item, name=name, **extra)
         created += 1
     return f"feedback: {created} items created, {len(DEMO_ITEMS) - created} already there"
+
+
+# Surveys (9.1.2) -------------------------------------------------------------------------------------
+
+DEMO_CAMPAIGN = "Customer relationship survey (demo)"
+# One row per demo response: the score given to each scored question type, and a comment.
+DEMO_ANSWERS = [
+    {"nps": 10, "csat": 5, "rating": 5, "text": "Reliable deliveries and quick answers."},
+    {"nps": 9, "csat": 4, "rating": 4, "text": "Good overall; documentation could come sooner."},
+    {"nps": 8, "csat": 4, "rating": 4, "text": ""},
+    {"nps": 6, "csat": 3, "rating": 3, "text": "Two late orders this quarter."},
+    {"nps": 10, "csat": 5, "rating": 5, "text": "The team goes the extra mile."},
+]
+
+
+def _demo_answers(questions, row: dict) -> dict:
+    from .choices import QuestionType
+
+    answers = {}
+    for question in questions:
+        if question.type in (QuestionType.NPS, QuestionType.CSAT):
+            answers[question.pk] = row[question.type]
+        elif question.type == QuestionType.RATING:
+            answers[question.pk] = min(row["rating"], question.scale_max or 5)
+        elif question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE) and question.choice_list:
+            choice = question.choice_list[0]
+            answers[question.pk] = choice if question.type == QuestionType.SINGLE else [choice]
+        elif question.type == QuestionType.TEXT and row["text"]:
+            answers[question.pk] = row["text"]
+    return answers
+
+
+def seed_surveys() -> str:
+    """A sent relationship campaign to the demo customers with a handful of answers (idempotent)."""
+    from .choices import CampaignStatus, InvitationStatus, TemplatePurpose
+    from .models import Campaign, Invitation, SurveyTemplate
+    from .services import survey_delivery
+    from .services import surveys as survey_services
+
+    quality = get_user_model().objects.filter(username="quality").first()
+    if quality is None:
+        return "skipped: the demo users are missing"
+    if Campaign.objects.filter(name=DEMO_CAMPAIGN).exists():
+        return "surveys: the demo campaign is already there"
+    template = (
+        SurveyTemplate.objects.filter(purpose=TemplatePurpose.RELATIONSHIP, superseded_by__isnull=True)
+        .order_by("code")
+        .first()
+    )
+    if template is None or not template.questions.exists():
+        return "skipped: no relationship survey template with questions"
+    now = timezone.now()
+    campaign = survey_services.campaign_save(
+        actor=quality,
+        campaign=None,
+        data={
+            "name": DEMO_CAMPAIGN,
+            "template": template,
+            "segments": [],
+            "customer_statuses": [],
+            "customers": list(Customer.objects.all()),
+            "opens_at": now - dt.timedelta(days=14),
+            "closes_at": now + dt.timedelta(days=16),
+            "reminder_max": 2,
+            "reminder_after_days": 5,
+        },
+    )
+    if not survey_delivery.campaign_audience(campaign).exists():
+        return "surveys: demo campaign created as a draft (no demo contact has an e-mail address)"
+    survey_delivery.campaign_send(actor=quality, campaign=campaign)
+    # Not left to the worker: the demo must show answers at once.
+    survey_delivery.invitations_send_all(campaign_id=campaign.pk)
+    questions = list(template.questions.order_by("order", "pk"))
+    invitations = Invitation.objects.filter(campaign=campaign, status=InvitationStatus.SENT).order_by("pk")
+    answered = 0
+    for invitation, row in zip(invitations, DEMO_ANSWERS, strict=False):
+        survey_delivery.response_submit(invitation=invitation, answers=_demo_answers(questions, row))
+        answered += 1
+    campaign.refresh_from_db()
+    state = "open" if campaign.status == CampaignStatus.OPEN else campaign.status
+    return f"surveys: demo campaign sent ({state}), {answered} responses"

@@ -93,7 +93,7 @@ class CampaignForm(_ModelFieldsForm):
         label="Hand-picked customers",
         queryset=Customer.objects.order_by("name"),
         required=False,
-        help_text="Also sent to these customers' contacts, whatever their segment or status.",
+        help_text="When customers are picked, only their contacts are asked (segments and statuses are then not used).",
     )
 
     def _plain_fields(self) -> tuple[str, ...]:
@@ -102,9 +102,7 @@ class CampaignForm(_ModelFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
-        self.fields["template"].queryset = SurveyTemplate.objects.filter(superseded_by__isnull=True).order_by(
-            "name"
-        )
+        self.fields["template"].queryset = SurveyTemplate.objects.filter(superseded_by__isnull=True).order_by("name")
         self.fields["template"].help_text = "The current version of a template with questions."
         self.fields["customers"].widget.attrs["size"] = 8
         for name in ("opens_at", "closes_at"):

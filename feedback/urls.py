@@ -53,4 +53,3 @@ urlpatterns = [
     path("surveys/questions/<int:pk>/delete/", views.QuestionDeleteView.as_view(), name="question_delete"),
     path("surveys/questions/<int:pk>/move/", views.QuestionMoveView.as_view(), name="question_move"),
 ]
-

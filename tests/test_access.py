@@ -27,6 +27,11 @@ FEEDBACK_READ = {**SIGNED_IN, "staff": 404}
 FEEDBACK_WORK = {**REGISTER_WRITE, "staff": 404}
 API_FEEDBACK_READ = {**API_READ, "staff": 404}
 POST_ONLY = {**dict.fromkeys(ROLES, 405), "anon": 302}
+# Surveys: quality managers run them, top management and auditors read the results, staff have no access.
+SURVEY_READ = {**SIGNED_IN, "staff": 403}
+SURVEY_POST_ONLY = {**REGISTER_WRITE, "quality": 405, "admin": 405}
+API_SURVEY_READ = {**API_READ, "staff": 403}
+API_SURVEY_POST_ONLY = {**dict.fromkeys(ROLES, 405), "anon": 401, "staff": 403}
 API_POST_ONLY = {**dict.fromkeys(ROLES, 405), "anon": 401}
 # Acknowledging is a POST; those who may not acknowledge are refused before the method is looked at.
 POST_ONLY_ACKNOWLEDGE = {"anon": 302, "quality": 405, "management": 403, "staff": 405, "auditor": 403, "admin": 405}
@@ -122,6 +127,38 @@ GET_RULES: dict[str, dict[str, int]] = {
     "api:feedbackitem-detail": API_FEEDBACK_READ,
     "api:feedbackitem-transition": API_POST_ONLY,
     "api:feedbackcategory-list": API_READ,
+    "feedback:template_list": SURVEY_READ,
+    "feedback:template_detail": SURVEY_READ,
+    "feedback:template_create": REGISTER_WRITE,
+    "feedback:template_update": REGISTER_WRITE,
+    "feedback:template_new_version": SURVEY_POST_ONLY,
+    "feedback:question_create": REGISTER_WRITE,
+    "feedback:question_update": REGISTER_WRITE,
+    "feedback:question_delete": REGISTER_WRITE,
+    "feedback:question_move": SURVEY_POST_ONLY,
+    "feedback:campaign_list": SURVEY_READ,
+    "feedback:campaign_detail": SURVEY_READ,
+    "feedback:campaign_create": REGISTER_WRITE,
+    "feedback:campaign_update": REGISTER_WRITE,
+    "feedback:campaign_send": REGISTER_WRITE,  # a confirmation page; the sample is a draft
+    "feedback:campaign_close": REGISTER_WRITE,  # a confirmation page; the sample is open
+    "feedback:campaign_progress": SURVEY_READ,
+    "feedback:campaign_responses_export": SURVEY_READ,
+    "feedback:survey_results": SURVEY_READ,
+    "feedback:survey_settings": SURVEY_READ,
+    "survey_public:respond": ALL,
+    "survey_public:thanks": dict.fromkeys(ROLES, 302),  # only after answering
+    "survey_public:opt_out": ALL,
+    "api:surveytemplate-list": API_SURVEY_READ,
+    "api:surveytemplate-detail": API_SURVEY_READ,
+    "api:campaign-list": API_SURVEY_READ,
+    "api:campaign-detail": API_SURVEY_READ,
+    "api:campaign-send": API_SURVEY_POST_ONLY,
+    "api:campaign-close": API_SURVEY_POST_ONLY,
+    "api:invitation-list": API_SURVEY_READ,
+    "api:invitation-detail": API_SURVEY_READ,
+    "api:surveyresponse-list": API_SURVEY_READ,
+    "api:surveyresponse-detail": API_SURVEY_READ,
     "api-schema": API_READ,
     "api-docs": API_READ,
     "api-redoc": API_READ,
@@ -191,7 +228,26 @@ def url_kwargs(db, settings, tmp_path):
     item = feedback_services.feedback_log(actor=quality, data={"summary": "Late", "description": "Late again."})
     feedback_attachment = FeedbackAttachment(item=item, original_name="photo.txt", size=5, uploaded_by=quality)
     feedback_attachment.file.save("photo.txt", ContentFile(b"photo"), save=True)
+    from feedback.tests.survey_factories import (
+        CampaignFactory,
+        InvitationFactory,
+        QuestionFactory,
+        SurveyResponseFactory,
+    )
+
+    question = QuestionFactory()
+    draft_campaign = CampaignFactory(template=question.template, status="draft")
+    open_campaign = CampaignFactory(template=question.template)
+    invitation = InvitationFactory(campaign=open_campaign)
+    survey_response = SurveyResponseFactory(campaign=open_campaign)
     return {
+        "template_pk": question.template_id,
+        "question_pk": question.pk,
+        "campaign_pk": draft_campaign.pk,
+        "open_campaign_pk": open_campaign.pk,
+        "invitation_pk": invitation.pk,
+        "invitation_token": invitation.token,
+        "survey_response_pk": survey_response.pk,
         "feedback_pk": item.pk,
         "feedback_token": item.public_token,
         "feedback_attachment_pk": feedback_attachment.pk,
@@ -231,6 +287,13 @@ def _url_for(name: str, kwargs: dict) -> str:
         "feedback:attachment_delete": {"pk": kwargs["feedback_pk"], "attachment_pk": kwargs["feedback_attachment_pk"]},
         "feedback_public:status_token": {"token": kwargs["feedback_token"]},
         "api:feedbackitem-detail": {"pk": kwargs["feedback_pk"]},
+        "feedback:campaign_close": {"pk": kwargs["open_campaign_pk"]},
+        "api:campaign-close": {"pk": kwargs["open_campaign_pk"]},
+        "api:surveytemplate-detail": {"pk": kwargs["template_pk"]},
+        "api:campaign-detail": {"pk": kwargs["campaign_pk"]},
+        "api:campaign-send": {"pk": kwargs["campaign_pk"]},
+        "api:invitation-detail": {"pk": kwargs["invitation_pk"]},
+        "api:surveyresponse-detail": {"pk": kwargs["survey_response_pk"]},
         "api:feedbackitem-transition": {"pk": kwargs["feedback_pk"]},
         "api:action-transition": {"pk": kwargs["action_pk"]},
         "requirements:attachment_download": {"pk": kwargs["requirement_pk"], "attachment_pk": kwargs["attachment_pk"]},
@@ -246,6 +309,14 @@ def _url_for(name: str, kwargs: dict) -> str:
         return reverse(name)
     except NoReverseMatch:
         pass
+    if name.startswith("survey_public:"):
+        return reverse(name, kwargs={"token": kwargs["invitation_token"]})
+    if name.startswith("feedback:template_") or name == "feedback:question_create":
+        return reverse(name, kwargs={"pk": kwargs["template_pk"]})
+    if name.startswith("feedback:question_"):
+        return reverse(name, kwargs={"pk": kwargs["question_pk"]})
+    if name.startswith("feedback:campaign_"):
+        return reverse(name, kwargs={"pk": kwargs["campaign_pk"]})
     if name.startswith("feedback:category_"):
         return reverse(name, kwargs={"pk": kwargs["category_pk"]})
     if name == "feedback:holiday_delete":
@@ -345,6 +416,22 @@ WRITE_RULES = [
     ("api:feedbackitem-list", "post", {"quality", "staff", "admin"}),
     ("api:feedbackitem-detail", "patch", {"quality", "admin"}),
     ("api:feedbackitem-transition", "post", {"quality", "admin"}),
+    ("feedback:template_create", "post", {"quality", "admin"}),
+    ("feedback:template_update", "post", {"quality", "admin"}),
+    ("feedback:template_new_version", "post", {"quality", "admin"}),
+    ("feedback:question_create", "post", {"quality", "admin"}),
+    ("feedback:question_update", "post", {"quality", "admin"}),
+    ("feedback:question_move", "post", {"quality", "admin"}),
+    ("feedback:question_delete", "post", {"quality", "admin"}),
+    ("feedback:campaign_create", "post", {"quality", "admin"}),
+    ("feedback:campaign_update", "post", {"quality", "admin"}),
+    ("feedback:campaign_send", "post", {"quality", "admin"}),
+    ("feedback:campaign_close", "post", {"quality", "admin"}),
+    ("feedback:survey_settings", "post", {"quality", "admin"}),
+    ("api:campaign-list", "post", {"quality", "admin"}),
+    ("api:campaign-detail", "patch", {"quality", "admin"}),
+    ("api:campaign-send", "post", {"quality", "admin"}),
+    ("api:campaign-close", "post", {"quality", "admin"}),
 ]
 # Every (write, role) pair the table refuses.
 REFUSED_WRITES = [
@@ -360,7 +447,17 @@ def _send(client, name, method, url, data):
 
 def _record_counts():
     from customers.models import Contact, Customer
-    from feedback.models import Category, FeedbackItem, FeedbackTransition, Holiday
+    from feedback.models import (
+        Campaign,
+        Category,
+        FeedbackItem,
+        FeedbackTransition,
+        Holiday,
+        Invitation,
+        Question,
+        SurveySettings,
+        SurveyTemplate,
+    )
     from qms.actions.models import Action
     from qms.audit.models import AuditEntry
     from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
@@ -377,6 +474,11 @@ def _record_counts():
         FeedbackTransition,
         Category,
         Holiday,
+        SurveyTemplate,
+        Question,
+        Campaign,
+        Invitation,
+        SurveySettings,
         AuditEntry,
     )
     return tuple(model.objects.count() for model in models)

@@ -125,7 +125,7 @@ class Campaign(AuditedModel):
     name = models.CharField(max_length=200)
     template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="campaigns")
     status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
-    # Audience: customers of these segments and statuses (empty = any), plus hand-picked customers.
+    # Audience: the hand-picked customers if any, otherwise customers of these segments and statuses (empty = any).
     segments = models.JSONField(default=list, blank=True)
     customer_statuses = models.JSONField(default=list, blank=True)
     customers = models.ManyToManyField("customers.Customer", blank=True, related_name="survey_campaigns")

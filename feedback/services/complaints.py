@@ -485,4 +485,9 @@ def feedback_transition(
         emails.queue_receipt(item)
     elif name == "resolve":
         emails.queue_response(item)
+    elif name == "close" and item.is_complaint:
+        # The closed loop: ask how the complaint was handled (only database writes; once per complaint).
+        from .survey_delivery import post_complaint_survey_queue
+
+        post_complaint_survey_queue(item)
     return item

@@ -185,7 +185,9 @@ def campaign_send(*, actor, campaign: Campaign) -> Campaign:
         template.save(update_fields=["frozen_at", "updated_at"])
     Invitation.objects.bulk_create(
         [
-            Invitation(campaign=campaign, contact=contact, customer=contact.customer, email=contact.email, name=contact.name)
+            Invitation(
+                campaign=campaign, contact=contact, customer=contact.customer, email=contact.email, name=contact.name
+            )
             for contact in contacts
         ]
     )
@@ -343,15 +345,13 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
                 except IntegrityError:
                     counts["already_sent"] += 1
                     continue
-                updated = (
-                    Invitation.objects.filter(
-                        _not_opted_out(),
-                        pk=invitation.pk,
-                        status=InvitationStatus.SENT,
-                        reminders_sent=number - 1,
-                        campaign__status=CampaignStatus.OPEN,
-                    ).update(reminders_sent=number, last_message_at=now)
-                )
+                updated = Invitation.objects.filter(
+                    _not_opted_out(),
+                    pk=invitation.pk,
+                    status=InvitationStatus.SENT,
+                    reminders_sent=number - 1,
+                    campaign__status=CampaignStatus.OPEN,
+                ).update(reminders_sent=number, last_message_at=now)
                 if not updated:
                     raise _NoLongerDue
                 invitation.reminders_sent, invitation.last_message_at = number, now
@@ -420,9 +420,7 @@ def _closed_loop_item(response: SurveyResponse, invitation: Invitation, answers:
     unhappy = csat is not None and csat <= CSAT_UNHAPPY_MAX
     if not (detractor or unhappy):
         return None
-    scores = ", ".join(
-        part for part in (f"NPS {nps}" if detractor else "", f"CSAT {csat}" if unhappy else "") if part
-    )
+    scores = ", ".join(part for part in (f"NPS {nps}" if detractor else "", f"CSAT {csat}" if unhappy else "") if part)
     campaign = invitation.campaign
     lines = [f"Survey “{campaign.name}”, answered {timezone.localtime(response.submitted_at):%d %b %Y %H:%M}.", ""]
     for question, answer in answers:
@@ -484,13 +482,14 @@ def response_submit(*, invitation: Invitation, answers: dict[int, Any]) -> Surve
             raise ValidationError({NON_FIELD_ERRORS: SURVEY_CLOSED})
         campaign = invitation.campaign
         questions = list(campaign.template.questions.order_by("order", "pk"))
-        known = {question.pk for question in questions}
+        known = {str(question.pk) for question in questions}
         errors: dict[str, str] = {}
-        if any(int(key) not in known for key in answers):
+        if any(str(key) not in known for key in answers):
             errors[NON_FIELD_ERRORS] = "Some answers do not belong to this survey; reload the page and try again."
+        answers = {str(key): value for key, value in answers.items()}
         cleaned: list[tuple[Question, Answer]] = []
         for question in questions:
-            raw = answers.get(question.pk)
+            raw = answers.get(str(question.pk))
             if _is_empty(raw):
                 if question.required:
                     errors[f"q{question.pk}"] = "Please answer this question."

@@ -37,12 +37,18 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Campaign {n}")
     template = factory.SubFactory(SurveyTemplateFactory)
     status = CampaignStatus.OPEN
     opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
     closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+    @factory.post_generation
+    def customers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.customers.set(extracted)
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

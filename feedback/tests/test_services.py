@@ -461,3 +461,26 @@ def test_correcting_the_received_time_moves_the_due_times(quality):
             data={"received_at": MONDAY_10 - dt.timedelta(days=3)},  # the Friday before
         )
     assert item.acknowledge_due_at == MONDAY_10
+
+
+def test_closing_a_complaint_sends_the_post_complaint_survey_once(quality, shipped):
+    from feedback.models import Invitation
+
+    item = resolved(quality)
+    item = walk(item, quality, "close", outcome_communicated="Phoned.", acceptance="accepted")
+    invitation = Invitation.objects.get(feedback_item=item)
+    assert invitation.email == "buyer@example.com" and invitation.campaign.automatic
+    item = walk(item, quality, "reopen")
+    item = walk(item, quality, "propose_response", response="Again.")
+    item = walk(item, quality, "resolve")
+    walk(item, quality, "close", outcome_communicated="Phoned again.", acceptance="accepted")
+    assert Invitation.objects.filter(feedback_item=item).count() == 1
+    assert OutboxEmail.objects.filter(key__startswith="survey-invitation").count() == 1
+
+
+def test_no_post_complaint_survey_when_switched_off(quality, shipped):
+    from feedback.models import Invitation, SurveySettings
+
+    SurveySettings.objects.update(post_complaint_enabled=False)
+    walk(resolved(quality), quality, "close", outcome_communicated="Phoned.", acceptance="accepted")
+    assert not Invitation.objects.exists()

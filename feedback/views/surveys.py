@@ -40,6 +40,9 @@ from ..survey_forms import CampaignForm, QuestionForm, SurveySettingsForm, Surve
 
 FREE_TEXT_SHOWN = 10
 
+# How many customers the results page lists (the most responses first).
+CUSTOMER_ROWS = 20
+
 
 def _delivery():
     # Imported when used: the delivery services are another module's, loaded with the sending pages.
@@ -60,7 +63,8 @@ class SurveyTemplateListView(RegisterListView):
         ("version", "Version"),
         ("purpose", "Purpose"),
         ("question_count", "Questions"),
-        ("state", "State"),
+        ("frozen_at", "In use since"),
+        ("superseded_by", "Replaced by"),
     ]
     sortable = {"name": "name", "code": "code", "version": "version", "purpose": "purpose"}
     default_sort = "name"
@@ -73,7 +77,7 @@ class SurveyTemplateListView(RegisterListView):
     }
 
     def base_queryset(self):
-        return super().base_queryset().annotate(question_count=Count("questions"))
+        return super().base_queryset().select_related("superseded_by").annotate(question_count=Count("questions"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,9 +106,7 @@ class SurveyTemplateDetailView(RegisterDetailView):
         user = self.request.user
         context.update(
             questions=list(template.questions.order_by("order", "pk")),
-            versions=list(
-                SurveyTemplate.objects.restrict(user, "view").filter(code=template.code).order_by("version")
-            ),
+            versions=list(SurveyTemplate.objects.restrict(user, "view").filter(code=template.code).order_by("version")),
             campaigns=list(Campaign.objects.restrict(user, "view").filter(template=template).order_by("-opens_at")),
             may_edit=template.is_current and can(user, "change", SurveyTemplate),
             may_edit_questions=template.is_current
@@ -181,7 +183,8 @@ class QuestionCreateView(RegisterFormView):
     form_class = QuestionForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        # Permission first (403), then the template among those the user may change (404).
+        if can(request.user, "add", Question):
             self.template = get_object_or_404(
                 SurveyTemplate.objects.restrict(request.user, "change").filter(superseded_by__isnull=True),
                 pk=kwargs["pk"],
@@ -412,6 +415,8 @@ class CampaignDetailView(RegisterDetailView):
             for row in results["questions"]:
                 row["answers_shown"] = row["answers"] if show_all else row["answers"][:FREE_TEXT_SHOWN]
                 row["answers_hidden"] = len(row["answers"]) - len(row["answers_shown"])
+                row["text"] = _delivery().question_text(row["question"])
+                row["chart_id"] = f"q-{row['question'].pk}-data"
                 row["chart"] = {
                     "labels": [item["label"] for item in row["distribution"]],
                     "counts": [item["count"] for item in row["distribution"]],
@@ -560,7 +565,7 @@ class CampaignResponsesExportView(RegisterViewMixin, View):
                     *(_answer_text(by_question.get(question.pk)) for question in questions),
                 ]
             )
-        header = ["Submitted at", "Customer", "Segment", *(question.text for question in questions)]
+        header = ["Submitted at", "Customer", "Segment", *(_delivery().question_text(q) for q in questions)]
         export_format = request.GET.get("format", "csv")
         return _table_response(header, rows, export_format, f"survey-responses-{campaign.pk}")
 
@@ -630,6 +635,9 @@ class SurveyResultsView(RegisterViewMixin, TemplateView):
             csat_rows=csat_rows,
             rate_rows=rate_rows,
             segment_rows=survey_figures.nps_by_segment(start=start, end=end, user=user),
+            # The customers who answered most first; the page lists the first ones.
+            customer_rows=survey_figures.results_by_customer(start=start, end=end, user=user)[:CUSTOMER_ROWS],
+            customer_rows_limit=CUSTOMER_ROWS,
             campaigns=campaigns,
             chart_data={
                 "labels": [row["label"] for row in nps_rows],

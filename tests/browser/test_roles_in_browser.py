@@ -14,16 +14,26 @@ ROLES = {
     "quality": (
         "quality",
         "Quality manager",
-        ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "API"],
+        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "API"],
         True,
     ),
-    "management": ("management", "Top management", ["Customers", "Requirements", "Feedback", "Actions", "API"], False),
+    "management": (
+        "management",
+        "Top management",
+        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "API"],
+        False,
+    ),
     "staff": ("staff", "Staff", ["Customers", "Requirements", "Feedback", "Actions", "API"], False),
-    "auditor": ("auditor", "Auditor", ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "API"], False),
+    "auditor": (
+        "auditor",
+        "Auditor",
+        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "API"],
+        False,
+    ),
     "superuser": (
         "admin",
         "Administrator",
-        ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "Users", "API"],
+        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "Users", "API"],
         True,
     ),
 }

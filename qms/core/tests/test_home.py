@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 MENUS = {
-    "quality": ["Customers", "Requirements", "Feedback", "Actions", "Audit log"],
-    "management": ["Customers", "Requirements", "Feedback", "Actions"],
+    "quality": ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log"],
+    "management": ["Customers", "Requirements", "Feedback", "Surveys", "Actions"],
     "staff": ["Customers", "Requirements", "Feedback", "Actions"],
-    "auditor": ["Customers", "Requirements", "Feedback", "Actions", "Audit log"],
-    "admin": ["Customers", "Requirements", "Feedback", "Actions", "Audit log", "Users"],
+    "auditor": ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log"],
+    "admin": ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "Users"],
 }
 
 
