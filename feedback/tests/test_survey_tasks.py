@@ -115,26 +115,6 @@ def test_a_database_error_in_the_reminder_job_is_retried(monkeypatch):
     assert len(calls) == 2
 
 
-def _run_on_worker(*signatures) -> list:
-    """Publish each task, run them on a real worker one after the other, return their results."""
-    finished: queue.Queue[str] = queue.Queue()
-
-    def on_postrun(task_id=None, **kwargs):
-        finished.put(task_id)
-
-    task_postrun.connect(on_postrun, weak=False)
-    results = []
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-            for publish in signatures:
-                result = publish()
-                assert finished.get(timeout=60) == result.id
-                results.append(result)
-    finally:
-        task_postrun.disconnect(on_postrun)
-    return [result.get(timeout=10) for result in results]
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_sends_a_campaign_and_the_outbox_delivers_it(quality, worker_broker, mailoutbox):
@@ -164,13 +144,13 @@ def test_real_worker_sends_a_campaign_and_the_outbox_delivers_it(quality, worker
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_running_the_reminder_job_twice_sends_each_reminder_once(worker_broker, mailoutbox, monkeypatch):
+def test_real_worker_running_the_reminder_job_twice_sends_each_reminder_once(run_in_worker, mailoutbox, monkeypatch):
     # The helper sends the invitations itself; no send job may sit in the queue before the reminder jobs.
     monkeypatch.setattr(survey_delivery, "_enqueue_sending", lambda pk: None)
     # Sent 3 days ago: the reminders are due now, on the worker's real clock.
     with time_machine.travel(timezone.now() - dt.timedelta(days=3, minutes=1), tick=False):
         campaign = sent_campaign(ContactFactory.create_batch(2, customer=CustomerFactory()))
-    first, second = _run_on_worker(send_survey_reminders.delay, send_survey_reminders.delay)
+    first, second = run_in_worker(send_survey_reminders.s(), send_survey_reminders.s())
     assert (first["sent"], second["sent"]) == (2, 0)
     assert Reminder.objects.count() == 2
     assert set(campaign.invitations.values_list("reminders_sent", flat=True)) == {1}

@@ -3,24 +3,20 @@ the closed-loop settings. The respondents' pages are in ``survey_public_urls``."
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
-from openpyxl import Workbook
 
 from customers.choices import CustomerStatus, Segment
 from qms.accounts.permissions import can
-from qms.core.exporting import safe_text
+from qms.core.exporting import table_response
 from qms.core.views import (
     RegisterDeleteView,
     RegisterDetailView,
@@ -310,7 +306,11 @@ class CampaignListView(RegisterListView):
     ]
     export_basename = "survey-campaigns"
     template_name = "feedback/surveys/campaign_list.html"
-    extra_context = {"title": "Survey campaigns"}
+    row_template = "feedback/surveys/_campaign_row.html"
+    extra_context = {
+        "title": "Survey campaigns",
+        "empty_hint": "Create a campaign to ask customers how satisfied they are.",
+    }
 
     def base_queryset(self):
         return (
@@ -319,11 +319,6 @@ class CampaignListView(RegisterListView):
             .select_related("template")
             .annotate(response_count=Count("responses", distinct=True))
         )
-
-    def get_template_names(self):
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return ["feedback/surveys/_campaign_results.html"]
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -500,29 +495,6 @@ class CampaignCloseView(_CampaignActionView):
         messages.success(self.request, f"Campaign {campaign} was closed; no more answers are taken.")
 
 
-def _table_response(header: list[str], rows: list[list], export_format: str, basename: str) -> HttpResponse:
-    """A CSV or XLSX file of ``rows``, every cell formula-neutralised (as ``qms.core.exporting``)."""
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    cells = [[safe_text(value) for value in header]] + [[safe_text(value) for value in row] for row in rows]
-    if export_format == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(basename[:31])
-        for row in cells:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(cells)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        export_format = "csv"
-    response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.{export_format}"'
-    return response
-
-
 def _answer_text(answer) -> str:
     if answer is None:
         return ""
@@ -554,20 +526,21 @@ class CampaignResponsesExportView(RegisterViewMixin, View):
             .prefetch_related("answers")
             .order_by("submitted_at", "pk")
         )
-        rows = []
-        for response in responses:
-            by_question = {answer.question_id: answer for answer in response.answers.all()}
-            rows.append(
-                [
+        header = ["Submitted at", "Customer", "Segment", *(_delivery().question_text(q) for q in questions)]
+
+        def table():
+            yield header
+            for response in responses:
+                by_question = {answer.question_id: answer for answer in response.answers.all()}
+                yield [
                     timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
                     response.customer.name if response.customer else "",
                     segments.get(response.segment, response.segment),
                     *(_answer_text(by_question.get(question.pk)) for question in questions),
                 ]
-            )
-        header = ["Submitted at", "Customer", "Segment", *(_delivery().question_text(q) for q in questions)]
+
         export_format = request.GET.get("format", "csv")
-        return _table_response(header, rows, export_format, f"survey-responses-{campaign.pk}")
+        return table_response(table(), export_format, f"survey-responses-{campaign.pk}")
 
 
 # Results overview ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -22,10 +22,11 @@ def safe_text(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def rows(queryset, columns) -> Iterable[list[str]]:
+def rows(queryset, columns) -> Iterable[list]:
+    """The headings, then one row per record (read in chunks, so a large list never sits in memory)."""
     yield [heading for _, heading in columns]
     for obj in queryset.iterator(chunk_size=1000):
-        yield [safe_text(cell_value(obj, attribute)) for attribute, _ in columns]
+        yield [cell_value(obj, attribute) for attribute, _ in columns]
 
 
 class _Echo:
@@ -33,13 +34,17 @@ class _Echo:
         return value
 
 
-def export_response(queryset, columns, export_format: str, basename: str):
+def table_response(table: Iterable[Sequence], export_format: str, basename: str):
+    """A download of ``table`` (its first row the headings) as XLSX, or else as streamed CSV; every cell is
+    formula-neutralised."""
+    cells = ([safe_text(value) for value in row] for row in table)
+    export_format = export_format if export_format in FORMATS else "csv"
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     filename = f"{basename}-{stamp}.{export_format}"
     if export_format == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(basename[:31])
-        for row in rows(queryset, columns):
+        for row in cells:
             sheet.append(row)
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -50,7 +55,12 @@ def export_response(queryset, columns, export_format: str, basename: str):
     else:
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in rows(queryset, columns)), content_type="text/csv; charset=utf-8"
+            (writer.writerow(row) for row in cells), content_type="text/csv; charset=utf-8"
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def export_response(queryset, columns, export_format: str, basename: str):
+    """The ``columns`` of ``queryset`` as a CSV or XLSX download."""
+    return table_response(rows(queryset, columns), export_format, basename)
