@@ -631,6 +631,29 @@ def test_home_shows_my_open_and_overdue_complaints(quality, staff, client_for):
     assert figures["Your complaints past a time target"] == 1
 
 
+def test_home_shows_everyones_open_and_overdue_complaints_to_those_who_oversee(quality, staff, personas, client_for):
+    _log(quality, assignee=staff, received_at=timezone.now() - dt.timedelta(days=30))
+    _log(quality)
+    for role in ("quality", "management", "auditor"):
+        figures = {f["label"]: f["value"] for f in client_for(personas[role]).get("/").context["sections"]["figures"]}
+        assert (figures["Open complaints"], figures["Complaints past a time target"]) == (2, 1), role
+    staff_figures = {f["label"] for f in client_for(staff).get("/").context["sections"]["figures"]}
+    assert "Open complaints" not in staff_figures
+
+
+def test_home_shows_the_nps_of_the_last_year_to_those_who_read_surveys(management, staff, client_for):
+    from feedback.tests.survey_factories import SurveyResponseFactory
+
+    SurveyResponseFactory(nps_score=10)
+    SurveyResponseFactory(nps_score=3)
+    sections = client_for(management).get("/").context["sections"]
+    figures = {f["label"]: f["value"] for f in sections["figures"]}
+    assert figures["NPS, last 12 months (2 answers)"] == 0.0
+    assert {"label": "Survey results", "url": reverse("feedback:survey_results")} in sections["links"]
+    staff_labels = {f["label"] for f in client_for(staff).get("/").context["sections"]["figures"]}
+    assert not any(label.startswith("NPS") for label in staff_labels)
+
+
 def test_saving_the_edit_form_unchanged_records_no_change(quality, client_for):
     item = _log(quality, summary="Unchanged")
     client = client_for(quality)
