@@ -6,8 +6,15 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Property-based tests: the same examples on every CI run (a failure there can be reproduced), fresh
+# random ones on a developer's machine.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if ON_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_configure(config):
