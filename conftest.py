@@ -227,3 +227,35 @@ def run_in_worker(worker_broker):
         return [result.get(timeout=10) for result in results]
 
     return run
+
+
+@pytest.fixture
+def at_once():
+    """``results, errors = at_once(func)``: call ``func`` from two threads released at the same moment
+    (``times=`` for more), as two workers or two requests would; each thread closes its own database
+    connection. Errors are collected, not raised: a thread cannot fail the test itself."""
+    import threading
+
+    from django.db import connection
+
+    def run(func, *, times: int = 2):
+        barrier = threading.Barrier(times)
+        results, errors = [], []
+
+        def target():
+            try:
+                barrier.wait(timeout=10)
+                results.append(func())
+            except Exception as exc:  # noqa: BLE001 - handed to the test to assert
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=target) for _ in range(times)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return results, errors
+
+    return run

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 
 from feedback import escalations, services
 from feedback.escalations import escalations_send
@@ -222,26 +220,10 @@ def test_an_escalation_claimed_elsewhere_is_not_sent_again(quality, staff):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_the_same_moment_send_each_notice_once(quality, staff):
+def test_two_runs_at_the_same_moment_send_each_notice_once(quality, staff, at_once):
     for _ in range(3):
         log(quality, assignee=staff)
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        try:
-            start.wait(timeout=10)
-            results.append(escalations_send(now=RESOLVE_DUE + MINUTE))
-        except Exception as exc:  # collected and asserted below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_once(lambda: escalations_send(now=RESOLVE_DUE + MINUTE))
     assert errors == []
     assert sum(result["breach"] for result in results) == 6
     assert sum(result["already_sent"] for result in results) == 6

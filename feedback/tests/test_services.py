@@ -403,28 +403,8 @@ def test_a_public_submission_cannot_be_an_enquiry_or_set_internal_fields():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_people_logging_at_once_get_different_references(quality):
-    import threading
-
-    from django.db import connection
-
-    references, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            references.append(log(quality).reference)
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def test_two_people_logging_at_once_get_different_references(quality, at_once):
+    references, errors = at_once(lambda: log(quality).reference)
     assert not errors
     assert len(set(references)) == 2
 

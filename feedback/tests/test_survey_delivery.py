@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import threading
 
 import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from customers.tests.factories import ContactFactory, CustomerFactory
@@ -405,27 +403,11 @@ def test_a_reminder_claimed_before_is_not_sent_again():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_reminder_runs_send_each_reminder_once():
+def test_two_concurrent_reminder_runs_send_each_reminder_once(at_once):
     with time_machine.travel(T0, tick=False):
         campaign = sent_campaign(ContactFactory.create_batch(6, customer=CustomerFactory()))
     now = T0 + dt.timedelta(days=3)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            results.append(survey_delivery.reminders_send(now=now))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_once(lambda: survey_delivery.reminders_send(now=now))
     assert errors == []
     assert sum(result["sent"] for result in results) == 6
     assert Reminder.objects.count() == 6

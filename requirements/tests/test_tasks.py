@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import threading
 
 import pytest
 from django.conf import settings
@@ -183,24 +182,8 @@ def test_the_job_fails_for_a_retry_when_a_send_failed_and_keeps_no_claim(registe
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_one_digest_per_owner(register):
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        try:
-            start.wait(timeout=10)
-            results.append(send_due_requirement_digests(DAY.isoformat()))
-        except Exception as exc:  # collected and asserted below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+def test_two_workers_at_once_send_one_digest_per_owner(register, at_once):
+    results, errors = at_once(lambda: send_due_requirement_digests(DAY.isoformat()))
     if connection.vendor == "sqlite":
         # The in-memory test database of SQLite answers "table is locked" at once instead of waiting, as
         # the file database does: a worker may then fail and the job is retried, as it would be.

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import smtplib
-import threading
 
 import pytest
 from django.conf import settings
@@ -129,24 +128,8 @@ def test_the_job_fails_for_a_retry_when_a_send_failed(owners, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_one_digest_per_owner(owners):
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        try:
-            start.wait(timeout=10)
-            results.append(send_action_digests(DAY.isoformat()))
-        except Exception as exc:  # asserted below; a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+def test_two_workers_at_once_send_one_digest_per_owner(owners, at_once):
+    results, errors = at_once(lambda: send_action_digests(DAY.isoformat()))
     if connection.vendor == "sqlite":
         # In-memory SQLite answers "table is locked" at once instead of waiting: the job is then retried.
         assert all(isinstance(error, DigestSendError | OperationalError) for error in errors)

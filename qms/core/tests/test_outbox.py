@@ -9,7 +9,6 @@ import threading
 import pytest
 import time_machine
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection
 from django.utils import timezone
 
 from qms.core.models import OutboxEmail
@@ -145,29 +144,12 @@ def test_deliver_stops_at_its_limit(mailoutbox):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_deliveries_at_the_same_moment_send_each_message_once(settings):
+def test_two_deliveries_at_the_same_moment_send_each_message_once(settings, at_once):
     settings.EMAIL_BACKEND = RECORDING_BACKEND
     RecordingBackend.sent = []
     for n in range(40):
         queue_one(f"race:{n}")
-    start = threading.Barrier(2)
-    results: list[dict] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait(timeout=10)
-            results.append(outbox_deliver())
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = at_once(outbox_deliver)
     assert errors == []
     assert sorted(RecordingBackend.sent) == sorted(f"Subject race:{n}" for n in range(40))
     assert sum(result["sent"] for result in results) == 40
