@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 12},
     },
+    "send-risk-review-digests-daily": {
+        "task": "risks.tasks.send_review_digests",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 12},
+    },
 }
 
 # E-mail

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("requirements.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("risks.api.urls")),
     path("", include("qms.actions.api.urls")),
 ]
 

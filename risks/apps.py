@@ -2,7 +2,19 @@ from django.apps import AppConfig
 
 
 class RisksConfig(AppConfig):
-    """Risks and opportunities (6.1, 5.1.2 b); built by its own issue."""
+    """Risks and opportunities (6.1, 5.1.2 b)."""
 
     name = "risks"
     verbose_name = "Risks and opportunities"
+
+    def ready(self) -> None:
+        from qms.core import menu
+        from qms.core.demo import register_seeder
+        from qms.core.homepage import register_contributor
+
+        from .demo import seed_risks
+        from .home import risks_home
+
+        register_seeder(50, "risks", seed_risks)
+        register_contributor(40, risks_home)
+        menu.register(menu.MenuItem("Risks", "risks:entry_list", "risks.riskentry", order=40))

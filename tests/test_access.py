@@ -159,6 +159,26 @@ GET_RULES: dict[str, dict[str, int]] = {
     "api:invitation-detail": API_SURVEY_READ,
     "api:surveyresponse-list": API_SURVEY_READ,
     "api:surveyresponse-detail": API_SURVEY_READ,
+    "risks:entry_list": SIGNED_IN,
+    "risks:entry_detail": SIGNED_IN,
+    "risks:entry_create": FEEDBACK_LOG,  # staff propose entries
+    "risks:entry_update": REGISTER_WRITE,  # owners too; the sample is not the staff persona's
+    "risks:entry_assess": POST_ONLY,
+    "risks:entry_step": POST_ONLY,
+    "risks:treatment_action_create": REGISTER_WRITE,
+    "risks:heat_map": SIGNED_IN,
+    "risks:matrix_detail": SIGNED_IN,
+    "risks:matrix_edit": REGISTER_WRITE,
+    "risks:category_list": SIGNED_IN,
+    "risks:category_create": REGISTER_WRITE,
+    "risks:category_update": REGISTER_WRITE,
+    "risks:category_delete": REGISTER_WRITE,
+    "api:riskentry-list": API_READ,
+    "api:riskentry-detail": API_READ,
+    "api:riskentry-assess": API_POST_ONLY,
+    "api:riskentry-step": API_POST_ONLY,
+    "api:riskmatrix-list": API_READ,
+    "api:riskmatrix-detail": API_READ,
     "api-schema": API_READ,
     "api-docs": API_READ,
     "api-redoc": API_READ,
@@ -240,7 +260,14 @@ def url_kwargs(db, settings, tmp_path):
     open_campaign = CampaignFactory(template=question.template)
     invitation = InvitationFactory(campaign=open_campaign)
     survey_response = SurveyResponseFactory(campaign=open_campaign)
+    from risks.services import active_matrix
+    from risks.tests.factories import RiskCategoryFactory, RiskEntryFactory
+
+    matrix = active_matrix()
     return {
+        "risk_pk": RiskEntryFactory().pk,
+        "risk_category_pk": RiskCategoryFactory().pk,
+        "matrix_pk": matrix.pk,
         "template_pk": question.template_id,
         "question_pk": question.pk,
         "campaign_pk": draft_campaign.pk,
@@ -290,6 +317,10 @@ def _url_for(name: str, kwargs: dict) -> str:
         "feedback:campaign_close": {"pk": kwargs["open_campaign_pk"]},
         "api:campaign-close": {"pk": kwargs["open_campaign_pk"]},
         "api:surveytemplate-detail": {"pk": kwargs["template_pk"]},
+        "api:riskentry-detail": {"pk": kwargs["risk_pk"]},
+        "api:riskentry-assess": {"pk": kwargs["risk_pk"]},
+        "api:riskentry-step": {"pk": kwargs["risk_pk"]},
+        "api:riskmatrix-detail": {"pk": kwargs["matrix_pk"]},
         "api:campaign-detail": {"pk": kwargs["campaign_pk"]},
         "api:campaign-send": {"pk": kwargs["campaign_pk"]},
         "api:invitation-detail": {"pk": kwargs["invitation_pk"]},
@@ -309,6 +340,10 @@ def _url_for(name: str, kwargs: dict) -> str:
         return reverse(name)
     except NoReverseMatch:
         pass
+    if name.startswith("risks:category_"):
+        return reverse(name, kwargs={"pk": kwargs["risk_category_pk"]})
+    if name.startswith("risks:"):
+        return reverse(name, kwargs={"pk": kwargs["risk_pk"]})
     if name.startswith("survey_public:"):
         return reverse(name, kwargs={"token": kwargs["invitation_token"]})
     if name.startswith("feedback:template_") or name == "feedback:question_create":
@@ -432,6 +467,20 @@ WRITE_RULES = [
     ("api:campaign-detail", "patch", {"quality", "admin"}),
     ("api:campaign-send", "post", {"quality", "admin"}),
     ("api:campaign-close", "post", {"quality", "admin"}),
+    ("risks:entry_create", "post", {"quality", "staff", "admin"}),
+    ("risks:entry_update", "post", {"quality", "admin"}),
+    ("risks:entry_assess", "post", {"quality", "admin"}),
+    ("risks:entry_step", "post", {"quality", "management", "admin"}),  # top management approves
+    ("risks:treatment_action_create", "post", {"quality", "admin"}),
+    ("risks:matrix_edit", "post", {"quality", "admin"}),
+    ("risks:category_create", "post", {"quality", "admin"}),
+    ("risks:category_update", "post", {"quality", "admin"}),
+    ("risks:category_delete", "post", {"quality", "admin"}),
+    ("api:riskentry-list", "post", {"quality", "staff", "admin"}),
+    ("api:riskentry-detail", "patch", {"quality", "admin"}),
+    ("api:riskentry-assess", "post", {"quality", "admin"}),
+    ("api:riskentry-step", "post", {"quality", "management", "admin"}),
+    ("api:riskmatrix-list", "post", {"quality", "admin"}),
 ]
 # Every (write, role) pair the table refuses.
 REFUSED_WRITES = [
@@ -461,6 +510,7 @@ def _record_counts():
     from qms.actions.models import Action
     from qms.audit.models import AuditEntry
     from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
+    from risks.models import RiskAssessment, RiskCategory, RiskEntry, RiskMatrix
 
     models = (
         Customer,
@@ -479,6 +529,10 @@ def _record_counts():
         Campaign,
         Invitation,
         SurveySettings,
+        RiskEntry,
+        RiskAssessment,
+        RiskMatrix,
+        RiskCategory,
         AuditEntry,
     )
     return tuple(model.objects.count() for model in models)

@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "feedback.work_*",
         "actions.work_*",
         "requirements.acknowledge_*",
+        "risks.propose_*",
+        "risks.work_*",
     ),
     AUDITOR: (
         *(f"{app}.view_*" for app in DOMAIN_APPS),
@@ -54,6 +56,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 # Taken back from a role after the grants above. Survey results (who answered what) are for those who
 # run or read the surveys, not for every member of staff.
 ROLE_EXCLUSIONS: dict[str, tuple[str, ...]] = {
+    # Accepting a risk in a band that needs approval is approved by top management, not by the quality
+    # manager who runs the log.
+    QUALITY_MANAGER: ("risks.approve_*",),
     STAFF: (
         "feedback.*_surveytemplate",
         "feedback.*_question",

@@ -14,26 +14,26 @@ ROLES = {
     "quality": (
         "quality",
         "Quality manager",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "API"],
+        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "API"],
         True,
     ),
     "management": (
         "management",
         "Top management",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "API"],
+        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "API"],
         False,
     ),
-    "staff": ("staff", "Staff", ["Customers", "Requirements", "Feedback", "Actions", "API"], False),
+    "staff": ("staff", "Staff", ["Customers", "Requirements", "Feedback", "Risks", "Actions", "API"], False),
     "auditor": (
         "auditor",
         "Auditor",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "API"],
+        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "API"],
         False,
     ),
     "superuser": (
         "admin",
         "Administrator",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "Users", "API"],
+        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "Users", "API"],
         True,
     ),
 }

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 MENUS = {
-    "quality": ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log"],
-    "management": ["Customers", "Requirements", "Feedback", "Surveys", "Actions"],
-    "staff": ["Customers", "Requirements", "Feedback", "Actions"],
-    "auditor": ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log"],
-    "admin": ["Customers", "Requirements", "Feedback", "Surveys", "Actions", "Audit log", "Users"],
+    "quality": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log"],
+    "management": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions"],
+    "staff": ["Customers", "Requirements", "Feedback", "Risks", "Actions"],
+    "auditor": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log"],
+    "admin": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "Users"],
 }
 
 

@@ -1,0 +1,37 @@
+"""The risk register's part of the home page: the signed-in person's entries due for review and, for
+those who approve, acceptances waiting for approval."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from qms.accounts.permissions import can
+from qms.core.homepage import HomeContribution
+
+from . import selectors
+from .models import RiskEntry
+
+
+def risks_home(user) -> HomeContribution:
+    part = HomeContribution()
+    if not can(user, "view", RiskEntry):
+        return part
+    list_url = reverse("risks:entry_list")
+    part.links.append({"label": "Risk heat map", "url": reverse("risks:heat_map")})
+    if can(user, "add", RiskEntry) or can(user, "propose", RiskEntry):
+        verb = "Add" if can(user, "add", RiskEntry) else "Propose"
+        part.links.append({"label": f"{verb} a risk or opportunity", "url": reverse("risks:entry_create")})
+    if can(user, "work", RiskEntry):
+        due = (
+            selectors.entry_list(user=user).filter(selectors.due_for_review_q(timezone.localdate()), owner=user).count()
+        )
+        part.figures.append(
+            {"label": "Your risks and opportunities due for review", "value": due, "url": f"{list_url}?owner={user.pk}"}
+        )
+    if can(user, "approve", RiskEntry):
+        waiting = selectors.awaiting_approval(user=user).count()
+        part.figures.append(
+            {"label": "Risk acceptances waiting for approval", "value": waiting, "url": reverse("risks:heat_map")}
+        )
+    return part

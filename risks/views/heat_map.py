@@ -1,0 +1,61 @@
+"""The heat map: where entries sit on the matrix before and after treatment, the top entries, and the
+reviews that are overdue."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from qms.core.views import RegisterViewMixin
+
+from .. import figures, selectors, services
+from ..choices import EntryKind
+from ..models import RiskEntry
+from .entries import band_colours
+
+WHICH = (("inherent", "Inherent (before treatment)"), ("residual", "Residual (after treatment)"))
+
+
+def _with_links(grid: dict, *, kind: str, which: str) -> dict:
+    """Each cell gets the link to the list filtered to it."""
+    list_url = reverse("risks:entry_list")
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            query = {"kind": kind, "which": which, "likelihood": row["level"], "impact": cell["impact"]}
+            cell["url"] = f"{list_url}?{urlencode(query)}"
+    return grid
+
+
+class HeatMapView(RegisterViewMixin, TemplateView):
+    model = RiskEntry
+    template_name = "risks/heat_map.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        kind = self.request.GET.get("kind")
+        kind = kind if kind in EntryKind.values else EntryKind.RISK
+        matrix = services.active_matrix()
+        maps = []
+        if matrix is not None:
+            for which, label in WHICH:
+                grid = selectors.heat_map(user=user, kind=kind, which=which, matrix=matrix)
+                maps.append({"which": which, "label": label, **_with_links(grid, kind=kind, which=which)})
+        context.update(
+            title="Risk heat map",
+            kind=kind,
+            kinds=EntryKind.choices,
+            matrix=matrix,
+            band_colours=band_colours(matrix),
+            impact_levels=matrix.impact_levels if matrix else [],
+            maps=maps,
+            top_risks=list(selectors.top_entries(user=user, kind=EntryKind.RISK)),
+            top_opportunities=list(selectors.top_entries(user=user, kind=EntryKind.OPPORTUNITY)),
+            overdue=list(selectors.overdue_reviews(user=user).select_related("owner")),
+            per_band=figures.open_entries_per_band(user=user, kind=kind),
+            treated_pct=figures.high_critical_with_open_treatment_pct(user=user),
+            overdue_count=figures.overdue_review_count(user=user),
+        )
+        return context
