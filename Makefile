@@ -37,12 +37,14 @@ run: demo
 	@echo "Sign in as quality, management, staff, auditor or admin with the password qms-demo."
 	HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run_portal.py
 
-# Debian packages the test suite needs: Chromium for the browser tests.
+# Debian packages: Chromium for the browser tests; Pango, HarfBuzz and fonts for WeasyPrint's PDFs.
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 system-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Debian's chromium (apt-get install chromium) to run the browser tests."; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Install these Debian packages first: apt-get install $$missing"; exit 1; fi; \
 	fi
 
 test: install-test system-deps

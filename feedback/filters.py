@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from customers.choices import Segment
 from customers.models import Customer
 
 from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
@@ -48,6 +49,11 @@ class FeedbackItemFilterSet(django_filters.FilterSet):
     received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="Received from")
     received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label="Received to")
     product = django_filters.CharFilter(field_name="product", lookup_expr="iexact", label="Product or service")
+    segment = django_filters.ChoiceFilter(
+        field_name="customer__segment", choices=Segment.choices, empty_label="Any segment", label="Customer segment"
+    )
+    resolved_after = django_filters.DateFilter(field_name="resolved_at", lookup_expr="date__gte", label="Resolved from")
+    resolved_before = django_filters.DateFilter(field_name="resolved_at", lookup_expr="date__lte", label="Resolved to")
 
     class Meta:
         model = FeedbackItem
@@ -65,6 +71,9 @@ class FeedbackItemFilterSet(django_filters.FilterSet):
             "received_after",
             "received_before",
             "product",
+            "segment",
+            "resolved_after",
+            "resolved_before",
         ]
 
     def search(self, queryset, name, value):

@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ FEEDBACK_MAX_UPLOAD_MB = env.int("FEEDBACK_MAX_UPLOAD_MB", default=10)
 FEEDBACK_PUBLIC_RATE = env.str("FEEDBACK_PUBLIC_RATE", default="10/h")
 # Behind a reverse proxy that sets X-Forwarded-For, count public submissions per client, not per proxy.
 FEEDBACK_TRUST_X_FORWARDED_FOR = env.bool("FEEDBACK_TRUST_X_FORWARDED_FOR", default=False)
+# The dashboards serve stored figures at most this many seconds old (a job refreshes the default view).
+KPI_DASHBOARD_MAX_AGE = env.int("KPI_DASHBOARD_MAX_AGE", default=600)
 # The portal's own address, for links in e-mails sent by jobs (no request to take it from).
 QMS_PORTAL_URL = env.str("QMS_PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -88,6 +91,7 @@ INSTALLED_APPS = [
     "qms.accounts",
     "qms.audit",
     "qms.actions",
+    "qms.kpis",
     "customers",
     "requirements",
     "feedback",
@@ -239,6 +243,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qms.actions.tasks.send_action_digests",
         "schedule": 60 * 60 * 24,
         "options": {"expires": 60 * 60 * 12},
+    },
+    "compute-kpis-nightly": {
+        "task": "qms.kpis.tasks.compute_kpis",
+        "schedule": crontab(hour=1, minute=30),
+        "options": {"expires": 60 * 60 * 12},
+    },
+    "refresh-dashboard-every-10-minutes": {
+        "task": "qms.kpis.tasks.refresh_dashboard",
+        "schedule": 60 * 10,
+        "options": {"expires": 60 * 9},
     },
     "send-risk-review-digests-daily": {
         "task": "risks.tasks.send_review_digests",

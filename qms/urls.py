@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("feedback.api.urls")),
     path("", include("risks.api.urls")),
     path("", include("qms.actions.api.urls")),
+    path("", include("qms.kpis.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("audit/", include("qms.audit.urls")),
     path("actions/", include("qms.actions.urls")),
+    path("kpis/", include("qms.kpis.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

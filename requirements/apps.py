@@ -12,8 +12,12 @@ class RequirementsConfig(AppConfig):
         from qms.core.demo import register_seeder
 
         from .demo import seed_requirements
+        from .kpi_figures import register_figures
+        from .kpi_queues import register_queues
 
         register_seeder(30, "requirements", seed_requirements)
+        register_figures()
+        register_queues()
         menu.register(
             menu.MenuItem("Requirements", "requirements:requirement_list", "requirements.requirement", order=20)
         )

@@ -51,7 +51,9 @@ class RequirementFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         if value:
-            return queryset.filter(overdue_q())
+            # Only live requirements have a review or evaluation due; a retired one is never overdue.
+            live = [RequirementStatus.ACTIVE, RequirementStatus.UNDER_REVIEW]
+            return queryset.filter(overdue_q(), status__in=live)
         # Spelled out: exclude(overdue_q()) would also drop requirements never evaluated (a NULL due date).
         today = timezone.localdate()
         return queryset.filter(

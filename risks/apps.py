@@ -14,7 +14,11 @@ class RisksConfig(AppConfig):
 
         from .demo import seed_risks
         from .home import risks_home
+        from .kpi_figures import register_figures
+        from .kpi_queues import register_queues
 
         register_seeder(50, "risks", seed_risks)
+        register_figures()
+        register_queues()
         register_contributor(40, risks_home)
         menu.register(menu.MenuItem("Risks", "risks:entry_list", "risks.riskentry", order=40))

@@ -1,10 +1,7 @@
 """E-mails of the risk and opportunity log: notices to top management (through the outbox, queued in
 the service's transaction) and the daily digest of reviews due.
 
-Once-only digest: the (owner, day) row of ``ReviewDigestDelivery`` is claimed (unique constraint) and
-committed before the e-mail goes out, so a second run or a second worker finds it and sends nothing. A
-send that fails deletes its claim so the retry can send again. A worker killed between claim and send
-leaves the claim: that owner then misses one day rather than getting two.
+The digest is sent once per owner and day by ``qms.core.digests``.
 
 The texts are built here rather than in templates: the register's templates belong to its pages.
 """
@@ -12,26 +9,18 @@ The texts are built here rather than in templates: the register's templates belo
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch
-from django.utils import timezone
 from django.utils.html import escape
 
+from qms.core.digests import DailyDigest, DigestSendError  # noqa: F401 - the job's retry error
 from qms.core.outbox import outbox_queue
 
 from .models import ReviewDigestDelivery, RiskEntry
 from .selectors import due_for_review_q
-
-logger = logging.getLogger(__name__)
-
-
-class DigestSendError(Exception):
-    """Some digests could not be sent; the job is retried and sends only those."""
 
 
 def entry_url(entry: RiskEntry) -> str:
@@ -101,57 +90,27 @@ def digest_message(owner, entries: list[RiskEntry], *, day: dt.date) -> EmailMul
     return message
 
 
-def _claim(owner, day: dt.date) -> ReviewDigestDelivery | None:
-    """Claim the day's digest for ``owner``; None when another run or worker already has."""
-    try:
-        with transaction.atomic():
-            delivery, created = ReviewDigestDelivery.objects.get_or_create(user=owner, day=day)
-    except IntegrityError:
-        return None
-    return delivery if created else None
-
-
-def review_digest_send(*, owner, day: dt.date) -> bool:
-    """Send ``owner`` their review digest for ``day`` unless already sent (or being sent); True if sent now.
-
-    Must run outside a transaction: the claim is committed before the e-mail goes out.
-    """
-    entries = list(due_for_review(owner, day=day))
-    if not entries:
-        return False
-    delivery = _claim(owner, day)
-    if delivery is None:
-        return False
-    try:
-        digest_message(owner, entries, day=day).send()
-    except Exception:
-        ReviewDigestDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).delete()
-        raise
-    ReviewDigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), entry_count=len(entries))
-    return True
-
-
 def owners_with_reviews_due(day: dt.date):
     """Active people owning at least one open entry due for review by ``day`` + 14 days."""
     owner_ids = RiskEntry.objects.filter(due_for_review_q(day)).values_list("owner_id", flat=True)
     return get_user_model().objects.filter(is_active=True, pk__in=owner_ids).order_by("pk")
 
 
+DIGEST = DailyDigest(
+    label="risk review",
+    delivery_model=ReviewDigestDelivery,
+    count_field="entry_count",
+    owners=lambda day: owners_with_reviews_due(day),
+    items=lambda owner, day: list(due_for_review(owner, day=day)),
+    message=lambda owner, items, day: digest_message(owner, items, day=day),
+)
+
+
+def review_digest_send(*, owner, day: dt.date) -> bool:
+    """Send ``owner`` their review digest for ``day`` unless already sent (or being sent); True if sent now."""
+    return DIGEST.send_one(owner=owner, day=day)
+
+
 def review_digests_send(*, day: dt.date) -> dict[str, int]:
-    """Send each owner's digest for ``day``; returns counts. A failed send does not stop the others: it is
-    counted in ``failed`` and its claim released, so running again sends just those."""
-    counts = {"owners": 0, "sent": 0, "already_sent": 0, "failed": 0, "no_email": 0}
-    for owner in owners_with_reviews_due(day):
-        counts["owners"] += 1
-        if not owner.email:
-            logger.warning("Risk owner %s has no e-mail address; no digest sent.", owner.username)
-            counts["no_email"] += 1
-            continue
-        try:
-            sent = review_digest_send(owner=owner, day=day)
-        except Exception:
-            logger.exception("The risk review digest to %s could not be sent.", owner.username)
-            counts["failed"] += 1
-            continue
-        counts["sent" if sent else "already_sent"] += 1
-    return counts
+    """Send each owner's digest for ``day``; returns counts (see ``DailyDigest.send_all``)."""
+    return DIGEST.send_all(day=day)

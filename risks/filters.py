@@ -24,12 +24,17 @@ def current_band_q(band: str) -> Q:
     return Q(residual_band=band) | Q(residual_band="", inherent_band=band)
 
 
+HIGH_OR_CRITICAL = "high_critical"
+BAND_CHOICES = [*BandName.choices, (HIGH_OR_CRITICAL, "High or critical")]
+
+
 class RiskEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices, empty_label="Risks and opportunities")
     status = django_filters.ChoiceFilter(choices=EntryStatus.choices, empty_label="Any status")
+    open = django_filters.BooleanFilter(method="filter_open", label="Still open")
     band = django_filters.ChoiceFilter(
-        choices=BandName.choices, method="filter_band", empty_label="Any band", label="Band now"
+        choices=BAND_CHOICES, method="filter_band", empty_label="Any band", label="Band now"
     )
     category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
     owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
@@ -37,7 +42,7 @@ class RiskEntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = RiskEntry
-        fields = ["q", "kind", "status", "band", "category", "owner", "overdue_review"]
+        fields = ["q", "kind", "status", "open", "band", "category", "owner", "overdue_review"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -51,7 +56,14 @@ class RiskEntryFilterSet(django_filters.FilterSet):
             | Q(effect__icontains=value)
         )
 
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
     def filter_band(self, queryset, name, value):
+        if value == HIGH_OR_CRITICAL:
+            return queryset.filter(current_band_q(BandName.HIGH) | current_band_q(BandName.CRITICAL))
         return queryset.filter(current_band_q(value)) if value else queryset
 
     def filter_overdue_review(self, queryset, name, value):

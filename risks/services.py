@@ -509,6 +509,7 @@ def treatment_action_create(
         due_date=due_date,
         description=description,
         source=entry,
+        permitted_by_source=True,
     )
 
 

@@ -179,6 +179,32 @@ GET_RULES: dict[str, dict[str, int]] = {
     "api:riskentry-step": API_POST_ONLY,
     "api:riskmatrix-list": API_READ,
     "api:riskmatrix-detail": API_READ,
+    # KPIs: quality managers define them; owners enter values (the sample KPI is owned by none of the personas).
+    "kpis:kpi_list": SIGNED_IN,
+    "kpis:kpi_create": REGISTER_WRITE,
+    "kpis:kpi_detail": SIGNED_IN,
+    "kpis:kpi_update": REGISTER_WRITE,
+    "kpis:kpi_delete": REGISTER_WRITE,
+    "kpis:value_enter": REGISTER_WRITE,
+    "kpis:value_delete": REGISTER_WRITE,
+    "kpis:value_import": REGISTER_WRITE,
+    "kpis:order_list": SIGNED_IN,
+    "kpis:objective_list": SIGNED_IN,
+    "kpis:objective_create": REGISTER_WRITE,
+    "kpis:objective_detail": SIGNED_IN,
+    "kpis:objective_update": REGISTER_WRITE,
+    "kpis:objective_delete": REGISTER_WRITE,
+    "api:kpi-list": API_READ,
+    "api:kpi-detail": API_READ,
+    "api:kpi-values": API_READ,
+    "api:objective-list": API_READ,
+    "api:objective-detail": API_READ,
+    # Dashboards count every record: not for staff, who see only their own.
+    "api:dashboard": API_SURVEY_READ,
+    "kpis:dashboard": SURVEY_READ,
+    "kpis:dashboard_pdf": SURVEY_READ,
+    "kpis:quality_dashboard": REGISTER_WRITE,  # the quality manager's work queues
+    "kpis:dashboard_refresh": POST_ONLY,
     "api-schema": API_READ,
     "api-docs": API_READ,
     "api-redoc": API_READ,
@@ -264,7 +290,14 @@ def url_kwargs(db, settings, tmp_path):
     from risks.tests.factories import RiskCategoryFactory, RiskEntryFactory
 
     matrix = active_matrix()
+    from qms.kpis.tests.factories import KpiFactory, KpiValueFactory, ObjectiveFactory
+
+    kpi = KpiFactory()
+    kpi_value = KpiValueFactory(kpi=kpi)
     return {
+        "kpi_pk": kpi.pk,
+        "kpi_value_pk": kpi_value.pk,
+        "objective_pk": ObjectiveFactory().pk,
         "risk_pk": RiskEntryFactory().pk,
         "risk_category_pk": RiskCategoryFactory().pk,
         "matrix_pk": matrix.pk,
@@ -340,6 +373,12 @@ def _url_for(name: str, kwargs: dict) -> str:
         return reverse(name)
     except NoReverseMatch:
         pass
+    if name.startswith("kpis:objective_") or name == "api:objective-detail":
+        return reverse(name, kwargs={"pk": kwargs["objective_pk"]})
+    if name == "kpis:value_delete":
+        return reverse(name, kwargs={"pk": kwargs["kpi_value_pk"]})
+    if name.startswith("kpis:") or name in ("api:kpi-detail", "api:kpi-values"):
+        return reverse(name, kwargs={"pk": kwargs["kpi_pk"]})
     if name.startswith("risks:category_"):
         return reverse(name, kwargs={"pk": kwargs["risk_category_pk"]})
     if name.startswith("risks:"):
@@ -481,6 +520,22 @@ WRITE_RULES = [
     ("api:riskentry-assess", "post", {"quality", "admin"}),
     ("api:riskentry-step", "post", {"quality", "management", "admin"}),
     ("api:riskmatrix-list", "post", {"quality", "admin"}),
+    ("kpis:kpi_create", "post", {"quality", "admin"}),
+    ("kpis:dashboard_refresh", "post", {"quality", "admin"}),
+    ("kpis:kpi_update", "post", {"quality", "admin"}),
+    ("kpis:kpi_delete", "post", {"quality", "admin"}),
+    ("kpis:value_enter", "post", {"quality", "admin"}),
+    ("kpis:value_import", "post", {"quality", "admin"}),
+    ("kpis:order_list", "post", {"quality", "admin"}),
+    ("kpis:objective_create", "post", {"quality", "admin"}),
+    ("kpis:objective_update", "post", {"quality", "admin"}),
+    ("kpis:objective_delete", "post", {"quality", "admin"}),
+    ("kpis:value_delete", "post", {"quality", "admin"}),
+    ("api:kpi-list", "post", {"quality", "admin"}),
+    ("api:kpi-detail", "patch", {"quality", "admin"}),
+    ("api:kpi-values", "post", {"quality", "admin"}),
+    ("api:objective-list", "post", {"quality", "admin"}),
+    ("api:objective-detail", "patch", {"quality", "admin"}),
 ]
 # Every (write, role) pair the table refuses.
 REFUSED_WRITES = [
@@ -509,6 +564,7 @@ def _record_counts():
     )
     from qms.actions.models import Action
     from qms.audit.models import AuditEntry
+    from qms.kpis.models import Kpi, KpiValue, Objective, OrderVolume
     from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
     from risks.models import RiskAssessment, RiskCategory, RiskEntry, RiskMatrix
 
@@ -533,6 +589,10 @@ def _record_counts():
         RiskAssessment,
         RiskMatrix,
         RiskCategory,
+        Kpi,
+        KpiValue,
+        Objective,
+        OrderVolume,
         AuditEntry,
     )
     return tuple(model.objects.count() for model in models)

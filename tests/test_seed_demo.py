@@ -46,3 +46,19 @@ def test_running_seed_demo_twice_changes_nothing():
     call_command("seed_demo", stdout=io.StringIO())
     assert (get_user_model().objects.count(), Customer.objects.count(), Contact.objects.count()) == counts
     assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_the_dashboards_kpis_with_a_years_history_and_objectives():
+    from qms.kpis.models import Kpi, KpiValue, Objective
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert Kpi.objects.filter(source="computed").count() >= 5
+    assert Kpi.objects.filter(source="entered").count() >= 2
+    on_time = Kpi.objects.get(name="On-time delivery")
+    assert KpiValue.objects.filter(kpi=on_time).count() == 12
+    complaints = Kpi.objects.get(figure="complaints_received")
+    assert KpiValue.objects.filter(kpi=complaints).count() == 13  # twelve closed months and this one
+    assert Objective.objects.count() == 2
+    assert "kpis:" in out.getvalue()

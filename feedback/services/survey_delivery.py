@@ -135,10 +135,22 @@ def _message(invitation: Invitation, kind: str, number: int = 0) -> tuple[str, s
     return subject, body, html_body
 
 
+INVITATION_KEY = "survey-invitation:"
+
+
+def invitation_undeliverable(key: str) -> int:
+    """The outbox gave up sending invitation ``key`` (``survey-invitation:<pk>``): mark it failed, so the
+    response rate does not count it as delivered. An answered or closed invitation is left as it is."""
+    pk = key.removeprefix(INVITATION_KEY)
+    if not pk.isdigit():
+        return 0
+    return Invitation.objects.filter(pk=int(pk), status=InvitationStatus.SENT).update(status=InvitationStatus.FAILED)
+
+
 def _queue_invitation_email(invitation: Invitation) -> None:
     subject, body, html_body = _message(invitation, "invitation")
     outbox_queue(
-        key=f"survey-invitation:{invitation.pk}", to=[invitation.email], subject=subject, body=body, html_body=html_body
+        key=f"{INVITATION_KEY}{invitation.pk}", to=[invitation.email], subject=subject, body=body, html_body=html_body
     )
 
 

@@ -683,3 +683,24 @@ def test_a_post_complaint_opt_out_reaches_the_complaints_contact(shipped, qualit
     survey_delivery.invitation_opt_out(invitation=invitation)
     contact.refresh_from_db()
     assert contact.survey_opt_out is True
+
+
+@pytest.mark.django_db
+def test_an_invitation_the_mail_server_never_accepts_is_marked_failed_and_not_counted_as_delivered(settings):
+    from feedback.survey_figures import response_rate_summary
+    from feedback.tests.survey_factories import InvitationFactory
+    from qms.core.outbox import MAX_ATTEMPTS
+
+    bounced, delivered = InvitationFactory(), InvitationFactory()
+    answered = InvitationFactory(status=InvitationStatus.RESPONDED)
+    for invitation in (bounced, answered):
+        survey_delivery._queue_invitation_email(invitation)
+    settings.EMAIL_BACKEND = "qms.core.tests.test_outbox.RefusingBackend"
+    for _ in range(MAX_ATTEMPTS):
+        outbox_deliver()
+    bounced.refresh_from_db()
+    answered.refresh_from_db()
+    assert bounced.status == InvitationStatus.FAILED
+    assert answered.status == InvitationStatus.RESPONDED  # an answer is never undone
+    rate = response_rate_summary(Invitation.objects.filter(pk__in=[bounced.pk, delivered.pk]))
+    assert rate["delivered"] == 1

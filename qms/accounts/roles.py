@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *(f"{app}.view_*" for app in DOMAIN_APPS),
         *(f"{app}.export_*" for app in DOMAIN_APPS),
         *(f"{app}.approve_*" for app in DOMAIN_APPS),
+        "kpis.enter_*",
     ),
     STAFF: (
         *(f"{app}.view_*" for app in DOMAIN_APPS),
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "requirements.acknowledge_*",
         "risks.propose_*",
         "risks.work_*",
+        "kpis.enter_*",
     ),
     AUDITOR: (
         *(f"{app}.view_*" for app in DOMAIN_APPS),
@@ -60,6 +62,8 @@ ROLE_EXCLUSIONS: dict[str, tuple[str, ...]] = {
     # manager who runs the log.
     QUALITY_MANAGER: ("risks.approve_*",),
     STAFF: (
+        # The dashboards count every complaint and survey answer; staff see only their own records.
+        "kpis.*_dashboardsnapshot",
         "feedback.*_surveytemplate",
         "feedback.*_question",
         "feedback.*_campaign",

@@ -15,7 +15,11 @@ class ActionsConfig(AppConfig):
 
         from .demo import seed_actions
         from .home import action_home
+        from .kpi_figures import register_figures
+        from .kpi_queues import register_queues
 
         register_contributor(40, action_home)
+        register_figures()
+        register_queues()
         register_seeder(60, "actions", seed_actions)
         menu.register(menu.MenuItem("Actions", "actions:action_list", "actions.action", order=60))

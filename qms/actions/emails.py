@@ -1,34 +1,23 @@
 """The daily action digest: each owner gets one e-mail listing their open actions due within 7 days or
 overdue, at most once per day however often the job runs and on however many workers.
-
-Once-only sending: the (owner, day) row of ``ActionDigestDelivery`` is claimed (unique constraint) and
-committed before the e-mail goes out, so a second run or a second worker finds it and sends nothing.
-A send that fails deletes its claim so the retry can send again. A worker killed between claim and
-send leaves the claim: that owner then misses one day rather than getting two.
+(``qms.core.digests`` sends it once).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+
+from qms.core.digests import DailyDigest, DigestSendError  # noqa: F401 - the job's retry error
 
 from .choices import OPEN_STATUSES
 from .models import Action, ActionDigestDelivery
 from .selectors import DUE_SOON_DAYS, due_for_owner
-
-logger = logging.getLogger(__name__)
-
-
-class DigestSendError(Exception):
-    """Some digests could not be sent; the job is retried and sends only those."""
 
 
 def digest_message(owner, actions: list[Action], *, day: dt.date) -> EmailMultiAlternatives:
@@ -57,36 +46,6 @@ def digest_message(owner, actions: list[Action], *, day: dt.date) -> EmailMultiA
     return message
 
 
-def _claim(owner, day: dt.date) -> ActionDigestDelivery | None:
-    """Claim the day's digest for ``owner``; None when another run or worker already has."""
-    try:
-        with transaction.atomic():
-            delivery, created = ActionDigestDelivery.objects.get_or_create(user=owner, day=day)
-    except IntegrityError:
-        return None
-    return delivery if created else None
-
-
-def action_digest_send(*, owner, day: dt.date) -> bool:
-    """Send ``owner`` their action digest for ``day`` unless already sent (or being sent); True if sent now.
-
-    Must run outside a transaction: the claim is committed before the e-mail goes out.
-    """
-    actions = list(due_for_owner(owner, today=day))
-    if not actions:
-        return False
-    delivery = _claim(owner, day)
-    if delivery is None:
-        return False
-    try:
-        digest_message(owner, actions, day=day).send()
-    except Exception:
-        ActionDigestDelivery.objects.filter(pk=delivery.pk, sent_at__isnull=True).delete()
-        raise
-    ActionDigestDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now(), action_count=len(actions))
-    return True
-
-
 def owners_with_due_actions(day: dt.date):
     """Active people owning at least one open action due by ``day`` + 7 days."""
     horizon = day + dt.timedelta(days=DUE_SOON_DAYS)
@@ -96,21 +55,21 @@ def owners_with_due_actions(day: dt.date):
     return get_user_model().objects.filter(is_active=True, pk__in=owner_ids).order_by("pk")
 
 
+DIGEST = DailyDigest(
+    label="action",
+    delivery_model=ActionDigestDelivery,
+    count_field="action_count",
+    owners=lambda day: owners_with_due_actions(day),
+    items=lambda owner, day: list(due_for_owner(owner, today=day)),
+    message=lambda owner, items, day: digest_message(owner, items, day=day),
+)
+
+
+def action_digest_send(*, owner, day: dt.date) -> bool:
+    """Send ``owner`` their action digest for ``day`` unless already sent (or being sent); True if sent now."""
+    return DIGEST.send_one(owner=owner, day=day)
+
+
 def action_digests_send(*, day: dt.date) -> dict[str, int]:
-    """Send each owner's digest for ``day``; returns counts. A failed send does not stop the others: it is
-    counted in ``failed`` and its claim released, so running again sends just those."""
-    counts = {"owners": 0, "sent": 0, "already_sent": 0, "failed": 0, "no_email": 0}
-    for owner in owners_with_due_actions(day):
-        counts["owners"] += 1
-        if not owner.email:
-            logger.warning("Action owner %s has no e-mail address; no digest sent.", owner.username)
-            counts["no_email"] += 1
-            continue
-        try:
-            sent = action_digest_send(owner=owner, day=day)
-        except Exception:
-            logger.exception("The action digest to %s could not be sent.", owner.username)
-            counts["failed"] += 1
-            continue
-        counts["sent" if sent else "already_sent"] += 1
-    return counts
+    """Send each owner's digest for ``day``; returns counts (see ``DailyDigest.send_all``)."""
+    return DIGEST.send_all(day=day)

@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 
-from qms.accounts.permissions import can
+from qms.accounts.permissions import can, is_auditor
 from qms.audit.context import audited_service
 from qms.core.services import require_permission
 
@@ -46,9 +46,19 @@ def action_create(
     source: models.Model | None = None,
     check_planned_on: dt.date | None = None,
     check_criteria: str = "",
+    permitted_by_source: bool = False,
 ) -> Action:
-    """Raise an action (quality manager), optionally from ``source``, any saved record of any register."""
-    require_permission(actor, "add", Action)
+    """Raise an action (quality manager), optionally from ``source``, any saved record of any register.
+
+    ``permitted_by_source``: the source's own service has already checked that ``actor`` may plan actions
+    for that record (a risk's owner planning its treatment), so the actions register's add permission is
+    not needed. Auditors never raise actions.
+    """
+    if permitted_by_source and source is not None:
+        if is_auditor(actor) or not getattr(actor, "is_authenticated", False):
+            raise PermissionDenied("You may not raise actions.")
+    else:
+        require_permission(actor, "add", Action)
     action = Action(
         kind=kind,
         title=_require_text(title, "title", "Give the action a title: what will be done."),

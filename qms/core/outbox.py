@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -17,6 +18,25 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A claim older than this is taken to belong to a worker that died, and may be taken again.
 STALE_CLAIM = dt.timedelta(minutes=10)
+
+
+# Key prefix -> handler(key) called when a message is given up after MAX_ATTEMPTS failed sends, so the
+# app that queued it can record that it was not delivered (apps register in ``AppConfig.ready``).
+_undeliverable_handlers: dict[str, Callable[[str], None]] = {}
+
+
+def on_undeliverable(prefix: str, handler: Callable[[str], None]) -> None:
+    """Call ``handler(key)`` for each message whose key starts with ``prefix`` once it is given up."""
+    _undeliverable_handlers[prefix] = handler
+
+
+def _given_up(key: str) -> None:
+    for prefix, handler in _undeliverable_handlers.items():
+        if key.startswith(prefix):
+            try:
+                handler(key)
+            except Exception:
+                logger.exception("Recording that outbox e-mail %s was not delivered failed.", key)
 
 
 def outbox_queue(*, key: str, to: list[str], subject: str, body: str, html_body: str = "") -> OutboxEmail | None:
@@ -63,6 +83,8 @@ def outbox_deliver(*, limit: int = 200) -> dict[str, int]:
             logger.warning("Outbox e-mail %s not sent: %s", message.pk, exc)
             OutboxEmail.objects.filter(pk=message.pk).update(claimed_at=None, last_error=str(exc)[:1000])
             counts["failed"] += 1
+            if message.attempts + 1 >= MAX_ATTEMPTS:  # this was the last try
+                _given_up(message.key)
             continue
         OutboxEmail.objects.filter(pk=message.pk).update(sent_at=timezone.now(), last_error="")
         counts["sent"] += 1

@@ -539,10 +539,23 @@ def test_effectiveness_review_needs_a_verdict_and_notes(quality, treated):
 
 
 @pytest.mark.django_db
-def test_staff_owner_cannot_raise_treatment_actions_without_the_actions_permission(staff, matrix):
+def test_staff_owner_plans_treatment_of_their_own_entry_only(staff, matrix):
+    mine = RiskEntryFactory(owner=staff)
+    action = services.treatment_action_create(
+        actor=staff, entry=mine, title="Second supplier", owner=staff, due_date=dt.date(2027, 1, 1)
+    )
+    assert (action.source, action.kind, action.created_by) == (mine, "treatment", staff)
     with pytest.raises(PermissionDenied):
         services.treatment_action_create(
-            actor=staff, entry=RiskEntryFactory(owner=staff), title="x", owner=staff, due_date=dt.date(2027, 1, 1)
+            actor=staff, entry=RiskEntryFactory(), title="x", owner=staff, due_date=dt.date(2027, 1, 1)
+        )
+
+
+@pytest.mark.django_db
+def test_auditor_never_raises_treatment_actions_even_as_owner(auditor, matrix):
+    with pytest.raises(PermissionDenied):
+        services.treatment_action_create(
+            actor=auditor, entry=RiskEntryFactory(owner=auditor), title="x", owner=auditor, due_date=dt.date(2027, 1, 1)
         )
 
 

@@ -63,7 +63,8 @@ EXPECTED = {
     "entry_detail": {"quality": 200, "management": 200, "staff": 200, "auditor": 200, "admin": 200},
     "entry_update": {"quality": 200, "management": 403, "staff": 200, "auditor": 403, "admin": 200},
     # Raising an action needs the actions register's add permission (quality managers).
-    "treatment_action_create": {"quality": 200, "management": 403, "staff": 403, "auditor": 403, "admin": 200},
+    # The sample entry is owned by the staff persona, who plans its treatment.
+    "treatment_action_create": {"quality": 200, "management": 403, "staff": 200, "auditor": 403, "admin": 200},
     "heat_map": {"quality": 200, "management": 200, "staff": 200, "auditor": 200, "admin": 200},
     "matrix_detail": {"quality": 200, "management": 200, "staff": 200, "auditor": 200, "admin": 200},
     "matrix_edit": {"quality": 200, "management": 403, "staff": 403, "auditor": 403, "admin": 200},
@@ -330,6 +331,19 @@ def test_treatment_action_is_raised_from_the_entry(quality, staff, client_for, e
     action = Action.objects.get(title="Second supplier")
     assert action.source == entry
     assert b"Second supplier" in client_for(staff).get(entry.get_absolute_url()).content
+
+
+def test_the_owner_on_staff_plans_treatment_from_the_entry_page(staff, client_for, entry):
+    mine = entry  # owned by staff
+    page = client_for(staff).get(mine.get_absolute_url())
+    assert page.context["may_add_action"]
+    due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    response = client_for(staff).post(
+        reverse("risks:treatment_action_create", args=[mine.pk]),
+        {"title": "Ask for a second quote", "owner": staff.pk, "due_date": due},
+    )
+    assert response.status_code == 302
+    assert Action.objects.get(title="Ask for a second quote").source == mine
 
 
 def test_treatment_action_without_due_date_is_400(quality, staff, client_for, entry):

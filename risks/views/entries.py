@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views import View
 
 from qms.accounts.permissions import can
-from qms.actions.models import Action
 from qms.actions.selectors import actions_for_source
 from qms.core.views import RegisterDetailView, RegisterListView, RegisterViewMixin, attach_errors
 
@@ -51,8 +50,8 @@ may_edit = services.may_work_on
 
 
 def may_raise_action(user, entry: RiskEntry) -> bool:
-    """Treatment actions go into the shared actions register, which needs its own add permission."""
-    return services.may_work_on(user, entry) and can(user, "add", Action)
+    """The entry's owner (or a quality manager) plans its treatment; the action joins the shared register."""
+    return services.may_work_on(user, entry)
 
 
 def may_take(user, step, entry: RiskEntry) -> bool:

@@ -14,26 +14,57 @@ ROLES = {
     "quality": (
         "quality",
         "Quality manager",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "API"],
+        [
+            "Dashboard",
+            "Customers",
+            "Requirements",
+            "Feedback",
+            "Surveys",
+            "Risks",
+            "KPIs",
+            "Actions",
+            "Audit log",
+        ],
         True,
     ),
     "management": (
         "management",
         "Top management",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "API"],
+        ["Dashboard", "Customers", "Requirements", "Feedback", "Surveys", "Risks", "KPIs", "Actions"],
         False,
     ),
-    "staff": ("staff", "Staff", ["Customers", "Requirements", "Feedback", "Risks", "Actions", "API"], False),
+    "staff": ("staff", "Staff", ["Customers", "Requirements", "Feedback", "Risks", "KPIs", "Actions"], False),
     "auditor": (
         "auditor",
         "Auditor",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "API"],
+        [
+            "Dashboard",
+            "Customers",
+            "Requirements",
+            "Feedback",
+            "Surveys",
+            "Risks",
+            "KPIs",
+            "Actions",
+            "Audit log",
+        ],
         False,
     ),
     "superuser": (
         "admin",
         "Administrator",
-        ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "Users", "API"],
+        [
+            "Dashboard",
+            "Customers",
+            "Requirements",
+            "Feedback",
+            "Surveys",
+            "Risks",
+            "KPIs",
+            "Actions",
+            "Audit log",
+            "Users",
+        ],
         True,
     ),
 }
@@ -54,6 +85,15 @@ def test_role_sees_its_badge_menu_and_home_then_signs_out(request, portal, perso
     expect(page.get_by_role("link", name="Add a customer")).to_have_count(1 if may_add else 0)
     if "Users" in menu:
         expect(page.get_by_role("link", name="Users", exact=True)).to_have_attribute("href", "/admin/")
+    # The whole menu stays on one line at 1280 pixels, the user menu inside the window.
+    menu_box = page.locator("nav.portal-navbar").bounding_box()
+    user_box = page.locator("#user-menu").bounding_box()
+    assert menu_box["height"] < 80 and user_box["x"] + user_box["width"] <= page.viewport_size["width"]
+    page.locator("#user-menu").click()
+    expect(page.locator(".dropdown-menu").get_by_role("link", name="API documentation")).to_have_attribute(
+        "href", "/api/docs/"
+    )
+    page.keyboard.press("Escape")
 
     page.get_by_role("link", name="Customers", exact=True).click()
     page.wait_for_url("**/customers/")

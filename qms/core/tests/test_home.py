@@ -5,11 +5,42 @@ from __future__ import annotations
 import pytest
 
 MENUS = {
-    "quality": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log"],
-    "management": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions"],
-    "staff": ["Customers", "Requirements", "Feedback", "Risks", "Actions"],
-    "auditor": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log"],
-    "admin": ["Customers", "Requirements", "Feedback", "Surveys", "Risks", "Actions", "Audit log", "Users"],
+    "quality": [
+        "Dashboard",
+        "Customers",
+        "Requirements",
+        "Feedback",
+        "Surveys",
+        "Risks",
+        "KPIs",
+        "Actions",
+        "Audit log",
+    ],
+    "management": ["Dashboard", "Customers", "Requirements", "Feedback", "Surveys", "Risks", "KPIs", "Actions"],
+    "staff": ["Customers", "Requirements", "Feedback", "Risks", "KPIs", "Actions"],
+    "auditor": [
+        "Dashboard",
+        "Customers",
+        "Requirements",
+        "Feedback",
+        "Surveys",
+        "Risks",
+        "KPIs",
+        "Actions",
+        "Audit log",
+    ],
+    "admin": [
+        "Dashboard",
+        "Customers",
+        "Requirements",
+        "Feedback",
+        "Surveys",
+        "Risks",
+        "KPIs",
+        "Actions",
+        "Audit log",
+        "Users",
+    ],
 }
 
 

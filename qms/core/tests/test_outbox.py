@@ -123,6 +123,23 @@ def test_a_message_is_given_up_after_the_last_attempt(settings):
 
 
 @pytest.mark.django_db
+def test_the_app_that_queued_a_message_hears_once_when_it_is_given_up(settings):
+    from qms.core import outbox
+
+    heard = []
+    outbox.on_undeliverable("test-given-up:", heard.append)
+    try:
+        queue_one("test-given-up:7")
+        queue_one("other:8")
+        settings.EMAIL_BACKEND = FAILING_BACKEND
+        for attempt in range(MAX_ATTEMPTS + 2):
+            outbox_deliver()
+            assert heard == ([] if attempt < MAX_ATTEMPTS - 1 else ["test-given-up:7"])
+    finally:
+        outbox._undeliverable_handlers.pop("test-given-up:")
+
+
+@pytest.mark.django_db
 def test_a_fresh_claim_is_left_alone_and_a_stale_one_taken_over(mailoutbox):
     with time_machine.travel(NOW, tick=False):
         row = queue_one()

@@ -1,0 +1,65 @@
+"""FilterSets for the KPI and quality-objective lists (the pages; the API may share them)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .choices import Frequency, KpiSource, ObjectiveStatus
+from .models import Kpi, Objective
+
+
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """Yes / No / Any, rather than django-filter's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
+
+
+def _people(request):
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class KpiFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    source = django_filters.ChoiceFilter(choices=KpiSource.choices, empty_label="Computed or entered")
+    frequency = django_filters.ChoiceFilter(choices=Frequency.choices, empty_label="Any frequency")
+    active = django_filters.BooleanFilter(label="Active", widget=AnyYesNoSelect)
+    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+
+    class Meta:
+        model = Kpi
+        fields = ["q", "source", "frequency", "active", "owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(unit__icontains=value))
+
+
+class ObjectiveFilterSet(django_filters.FilterSet):
+    """Status is the stored hand-set status; the derived one needs the KPI values (see the list view)."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(
+        choices=ObjectiveStatus.choices, method="filter_status", empty_label="Any status", label="Status"
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+
+    class Meta:
+        model = Objective
+        fields = ["q", "status", "owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__icontains=value) | Q(statement__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        # Applied by the list view after the statuses are derived from the KPI values.
+        return queryset

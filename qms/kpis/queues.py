@@ -1,0 +1,71 @@
+"""Work queues on the quality manager's dashboard: what is overdue or due now, across the registers.
+
+Each domain app registers its queues in ``AppConfig.ready`` (its ``kpi_queues.py``), so this app never
+imports a domain app. A queue function takes ``today`` and returns a ``Queue``; ``queue_from`` builds one
+from a queryset in two queries (a count and the first items), whatever the number of records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+FIRST_ITEMS = 5
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    label: str
+    url: str
+    due: dt.date | dt.datetime | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    count: int
+    items: list[QueueItem] = field(default_factory=list)
+    list_url: str = ""
+    empty: str = "Nothing waiting."
+
+
+QueueFunction = Callable[[dt.date], Queue]
+QUEUES: dict[str, tuple[int, QueueFunction]] = {}
+
+
+def register_queue(key: str, function: QueueFunction, *, order: int = 50) -> None:
+    """Add a work queue (each app registers its own in ``AppConfig.ready``), shown by ``order``."""
+    QUEUES[key] = (order, function)
+
+
+def queue_from(
+    queryset: QuerySet,
+    *,
+    key: str,
+    title: str,
+    list_url: str,
+    item: Callable[[Any], QueueItem],
+    empty: str = "Nothing waiting.",
+) -> Queue:
+    """A queue of ``queryset`` (already ordered, related rows joined): its count and first items."""
+    return Queue(
+        key=key,
+        title=title,
+        count=queryset.count(),
+        items=[item(row) for row in queryset[:FIRST_ITEMS]],
+        list_url=list_url,
+        empty=empty,
+    )
+
+
+def work_queues(today: dt.date | None = None) -> list[Queue]:
+    """Every registered queue, in order; two queries each."""
+    today = today or timezone.localdate()
+    return [function(today) for _, function in sorted(QUEUES.values(), key=lambda entry: entry[0])]

@@ -1,0 +1,1 @@
+"""KPI, objective and dashboard pages."""
