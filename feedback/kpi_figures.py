@@ -90,6 +90,7 @@ def register_figures() -> None:
             received_url,
             "9.1.2",
             "Complaints received in the period (by date received).",
+            additive=True,
         ),
         Figure(
             "complaints_per_1000_orders",

@@ -11,7 +11,7 @@ from customers.models import Customer
 
 from .choices import EvaluationResult, IssueScope, PartyKind, RequirementKind, RequirementStatus
 from .models import Acknowledgement, ContextIssue, Evaluation, InterestedParty, Requirement
-from .selectors import overdue_q
+from .selectors import ENDED_STATUSES, overdue_q
 
 
 def _people(request):
@@ -51,9 +51,8 @@ class RequirementFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         if value:
-            # Only live requirements have a review or evaluation due; a retired one is never overdue.
-            live = [RequirementStatus.ACTIVE, RequirementStatus.UNDER_REVIEW]
-            return queryset.filter(overdue_q(), status__in=live)
+            # A superseded or retired requirement has nothing due any more, so it is never overdue.
+            return queryset.filter(overdue_q()).exclude(status__in=ENDED_STATUSES)
         # Spelled out: exclude(overdue_q()) would also drop requirements never evaluated (a NULL due date).
         today = timezone.localdate()
         return queryset.filter(

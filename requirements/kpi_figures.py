@@ -6,14 +6,14 @@ from qms.kpis.choices import Direction
 from qms.kpis.figures import SNAPSHOT, Figure, list_url, register
 
 from . import selectors
-from .choices import RequirementStatus
 from .models import Requirement
 
 
 def overdue_evaluations_queryset():
-    """Live requirements whose review or evaluation date has passed (what the list's overdue filter shows)."""
-    live = [RequirementStatus.ACTIVE, RequirementStatus.UNDER_REVIEW]
-    return selectors.with_last_evaluation(Requirement.objects.filter(status__in=live)).filter(selectors.overdue_q())
+    """Requirements not superseded or retired whose review or evaluation date has passed (exactly what the
+    list's overdue filter shows)."""
+    current = Requirement.objects.exclude(status__in=selectors.ENDED_STATUSES)
+    return selectors.with_last_evaluation(current).filter(selectors.overdue_q())
 
 
 def requirements_met(start, end):
@@ -64,7 +64,7 @@ def register_figures() -> None:
             frozenset(),
             lambda start, end, **_: list_url("requirements:requirement_list", overdue="true"),
             "5.1.2 a)",
-            "Live requirements whose review or evaluation date has passed.",
+            "Requirements in draft or in force whose review or evaluation date has passed.",
         ),
     ]:
         register(figure)

@@ -13,6 +13,8 @@ from .choices import EvaluationResult, RequirementStatus
 from .models import Acknowledgement, Assignment, Evaluation, Requirement
 
 DUE_SOON_DAYS = 14
+# Requirements with nothing due any more: never overdue.
+ENDED_STATUSES = (RequirementStatus.SUPERSEDED, RequirementStatus.RETIRED)
 
 
 def _percent(part: int, whole: int) -> Decimal | None:

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
@@ -216,7 +217,7 @@ class RegisterFormView(RegisterViewMixin, View):
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {saved} was {verb}.")
+                messages.success(request, f"{capfirst(self.model._meta.verbose_name)} {saved} was {verb}.")
                 return redirect(self.get_success_url(saved))
         return self.render_form(form, status=400)
 
@@ -267,7 +268,7 @@ class RegisterDeleteView(RegisterViewMixin, View):
         obj = self.get_object()
         label, success_url = str(obj), self.get_success_url(obj)
         self.delete(obj)
-        messages.success(request, f"{self.model._meta.verbose_name.capitalize()} {label} was deleted.")
+        messages.success(request, f"{capfirst(self.model._meta.verbose_name)} {label} was deleted.")
         return redirect(success_url)
 
 

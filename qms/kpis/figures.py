@@ -41,6 +41,9 @@ class Figure:
     drilldown: Callable[..., str | None] | None = None
     clause: str = "9.1.2"
     description: str = ""
+    # A count that adds up over time (complaints received): over a range of several periods it is compared
+    # with a per-period target as its average per period.
+    additive: bool = False
 
     def value(self, start: dt.date, end: dt.date, *, segment: str = "", product: str = "") -> Decimal | None:
         """The figure for ``start`` … ``end``; filters the figure does not allow are ignored."""

@@ -23,14 +23,10 @@ def _owner_field(field) -> None:
     field.label_from_instance = lambda user: f"{user.get_full_name() or user.username} ({user.username})"
 
 
-def figure_help() -> str:
-    """Which registered figures take a segment or a product filter, for the form's help text."""
-    segment = sorted(figure.label for figure in REGISTRY.values() if SEGMENT in figure.filters)
-    product = sorted(figure.label for figure in REGISTRY.values() if PRODUCT in figure.filters)
-    return (
-        f"Segment applies to: {', '.join(segment) or 'no figure'}. "
-        f"Product applies to: {', '.join(product) or 'no figure'}. Other figures ignore them."
-    )
+def figure_help(kind: str) -> str:
+    """Which registered figures take a ``kind`` ("segment" or "product") filter, for the form's help text."""
+    labels = sorted(figure.label for figure in REGISTRY.values() if kind in figure.filters)
+    return f"Only for these figures: {', '.join(labels) or 'none'}."
 
 
 class CopiedInstanceModelForm(forms.ModelForm):
@@ -55,8 +51,8 @@ class KpiForm(CopiedInstanceModelForm):
         _owner_field(self.fields["owner"])
         self.fields["figure"].choices = [("", "— none (entered KPI) —"), *figure_choices()]
         self.fields["segment"].choices = [("", "Every segment"), *segment_choices()]
-        self.fields["segment"].help_text = figure_help()
-        self.fields["product"].help_text = "Only this product, where the figure allows. " + figure_help()
+        self.fields["segment"].help_text = "Only this customer segment. " + figure_help(SEGMENT)
+        self.fields["product"].help_text = "Only this product or service. " + figure_help(PRODUCT)
 
 
 def period_choices(kpi: Kpi, today: dt.date | None = None) -> list[tuple[str, str]]:

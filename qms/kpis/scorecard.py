@@ -129,6 +129,13 @@ def figure_status(key: str, value, kpi: Kpi | None) -> dict[str, Any]:
 def _figure_row(key: str, start, end, segment, product, kpi: Kpi | None) -> dict[str, Any]:
     figure = REGISTRY[key]
     value = figure.value(start, end, segment=segment, product=product)
+    per_period, period_name, compared = None, "", value
+    if figure.additive and value is not None:
+        # A count over the whole range against a per-month (or per-quarter) target: compare the average.
+        quarterly = kpi is not None and kpi.frequency == "quarterly"
+        periods = len(periods_between(start, end)) / (3 if quarterly else 1)
+        compared = per_period = (Decimal(value) / Decimal(str(max(periods, 1)))).quantize(Decimal("0.1"))
+        period_name = "quarter" if quarterly else "month"
     return {
         "key": key,
         "label": figure.label,
@@ -138,7 +145,9 @@ def _figure_row(key: str, start, end, segment, product, kpi: Kpi | None) -> dict
         "value": _number(value),
         "url": figure.drilldown_url(start, end, segment=segment, product=product),
         "filters": sorted(figure.filters),
-        **figure_status(key, value, kpi),
+        "per_period": _number(per_period),
+        "period_name": period_name,
+        **figure_status(key, compared, kpi),
     }
 
 

@@ -16,7 +16,7 @@
       borderColor: '#0d6efd',
       backgroundColor: '#0d6efd',
       spanGaps: false,
-      tension: 0.2
+      tension: 0
     }];
     if (data.target !== null) {
       datasets.push({
@@ -36,7 +36,7 @@
       options: {
         responsive: true,
         aspectRatio: 2.5,
-        animation: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? false : undefined,
+        animation: false,
         plugins: { legend: { position: 'bottom' } },
         scales: { y: { title: { display: !!data.unit, text: data.unit } } }
       }

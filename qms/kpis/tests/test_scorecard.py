@@ -132,12 +132,20 @@ def test_a_kpi_on_a_higher_is_better_figure_sets_its_status(hand_counted, target
 
 @pytest.mark.parametrize(
     ("target", "warning", "status"),
-    [("6", "8", "green"), ("5", "7", "amber"), ("4", "5", "red")],
+    [("2", "3", "green"), ("1", "3", "amber"), ("1", "1.5", "red")],
 )
 def test_a_kpi_on_a_lower_is_better_figure_sets_its_status(hand_counted, target, warning, status):
+    # 6 complaints over three months: 2 a month on average, compared with the monthly target.
     ComputedKpiFactory(figure="complaints_received", target=Decimal(target), warning_threshold=Decimal(warning))
     row = figure(build_scorecard(**RANGE), "complaints_received")
-    assert (row["value"], row["direction"], row["status"]) == (6.0, "lower", status)
+    assert (row["value"], row["per_period"], row["period_name"]) == (6.0, 2.0, "month")
+    assert (row["direction"], row["status"]) == ("lower", status)
+
+
+def test_a_quarterly_count_kpi_compares_the_average_per_quarter(hand_counted):
+    ComputedKpiFactory(figure="complaints_received", frequency="quarterly", target=Decimal("6"), warning_threshold=None)
+    row = figure(build_scorecard(**RANGE), "complaints_received")
+    assert (row["per_period"], row["period_name"], row["status"]) == (6.0, "quarter", "green")
 
 
 def test_an_inactive_or_filtered_kpi_does_not_set_the_status(hand_counted):

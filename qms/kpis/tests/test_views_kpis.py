@@ -216,7 +216,11 @@ def test_create_form_lists_figures_segments_and_which_take_them(client_for, qual
     content = client_for(quality).get(reverse("kpis:kpi_create")).content.decode()
     assert 'value="complaints_received"' in content
     assert 'value="enterprise"' in content
-    assert "Segment applies to:" in content and "Product applies to:" in content
+    assert "Only this customer segment. Only for these figures: Complaints per 1,000 orders" in content
+    assert "Only this product or service. Only for these figures: Complaints per 1,000 orders" in content
+    assert "Only for these figures: Complaints per 1,000 orders, Complaints received, Customer satisfaction" in content
+    # The form starts with its author as the owner.
+    assert f'<option value="{quality.pk}" selected>' in content
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,10 @@ class KpiCreateView(RegisterFormView):
     def get_title(self) -> str:
         return "New KPI"
 
+    def get_initial(self) -> dict:
+        # Whoever defines it owns it unless they name someone else.
+        return {**super().get_initial(), "owner": self.request.user.pk}
+
     def get_cancel_url(self) -> str:
         return reverse("kpis:kpi_list")
 
