@@ -13,9 +13,11 @@ class FeedbackConfig(AppConfig):
         from qms.core.homepage import register_contributor
 
         from .demo import seed_feedback, seed_surveys
+        from .evidence import register_evidence
         from .home import feedback_home
         from .kpi_figures import register_figures
         from .kpi_queues import register_queues
+        from .review_inputs import register_review_inputs
         from .services.survey_delivery import INVITATION_KEY, invitation_undeliverable
 
         register_seeder(40, "feedback", seed_feedback)
@@ -26,3 +28,5 @@ class FeedbackConfig(AppConfig):
         register_contributor(30, feedback_home)
         menu.register(menu.MenuItem("Feedback", "feedback:item_list", "feedback.feedbackitem", order=30))
         menu.register(menu.MenuItem("Surveys", "feedback:campaign_list", "feedback.campaign", order=35))
+        register_evidence()
+        register_review_inputs()

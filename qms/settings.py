@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "qms.audit",
     "qms.actions",
     "qms.kpis",
+    "qms.reviews",
+    "qms.evidence",
     "customers",
     "requirements",
     "feedback",

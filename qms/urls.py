@@ -15,6 +15,8 @@ api_v1 = [
     path("", include("risks.api.urls")),
     path("", include("qms.actions.api.urls")),
     path("", include("qms.kpis.api.urls")),
+    path("", include("qms.reviews.api.urls")),
+    path("", include("qms.evidence.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +32,8 @@ urlpatterns = [
     path("audit/", include("qms.audit.urls")),
     path("actions/", include("qms.actions.urls")),
     path("kpis/", include("qms.kpis.urls")),
+    path("reviews/", include("qms.reviews.urls")),
+    path("evidence/", include("qms.evidence.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

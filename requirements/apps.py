@@ -12,8 +12,10 @@ class RequirementsConfig(AppConfig):
         from qms.core.demo import register_seeder
 
         from .demo import seed_requirements
+        from .evidence import register_evidence
         from .kpi_figures import register_figures
         from .kpi_queues import register_queues
+        from .review_inputs import register_review_inputs
 
         register_seeder(30, "requirements", seed_requirements)
         register_figures()
@@ -21,3 +23,5 @@ class RequirementsConfig(AppConfig):
         menu.register(
             menu.MenuItem("Requirements", "requirements:requirement_list", "requirements.requirement", order=20)
         )
+        register_evidence()
+        register_review_inputs()

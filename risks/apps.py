@@ -13,12 +13,16 @@ class RisksConfig(AppConfig):
         from qms.core.homepage import register_contributor
 
         from .demo import seed_risks
+        from .evidence import register_evidence
         from .home import risks_home
         from .kpi_figures import register_figures
         from .kpi_queues import register_queues
+        from .review_inputs import register_review_inputs
 
         register_seeder(50, "risks", seed_risks)
         register_figures()
         register_queues()
         register_contributor(40, risks_home)
         menu.register(menu.MenuItem("Risks", "risks:entry_list", "risks.riskentry", order=40))
+        register_evidence()
+        register_review_inputs()

@@ -205,6 +205,36 @@ GET_RULES: dict[str, dict[str, int]] = {
     "kpis:dashboard_pdf": SURVEY_READ,
     "kpis:quality_dashboard": REGISTER_WRITE,  # the quality manager's work queues
     "kpis:dashboard_refresh": POST_ONLY,
+    # Management reviews: quality managers plan and prepare; only the chair approves (the sample is planned,
+    # chaired by the management persona, so the chair is sent back to the review: not held yet). The inputs
+    # count every complaint and answer, so staff, who see only their own records, do not read reviews.
+    "reviews:review_list": SURVEY_READ,
+    "reviews:review_create": REGISTER_WRITE,
+    "reviews:review_detail": SURVEY_READ,
+    "reviews:review_update": REGISTER_WRITE,
+    "reviews:review_prepare": REGISTER_WRITE,  # a confirmation page
+    "reviews:review_hold": REGISTER_WRITE,
+    "reviews:output_create": REGISTER_WRITE,
+    "reviews:review_approve": {**REGISTER_WRITE, "quality": 403, "management": 302, "admin": 403},
+    "api:review-list": API_SURVEY_READ,
+    "api:review-detail": API_SURVEY_READ,
+    "api:review-prepare": API_SURVEY_POST_ONLY,
+    "api:review-approve": API_SURVEY_POST_ONLY,
+    # Evidence packs: auditors and quality managers make them (the sample is the logger's, still queued).
+    "evidence:export_list": AUDIT_READ,
+    "evidence:export_detail": AUDIT_READ,
+    "evidence:export_progress": AUDIT_READ,
+    "evidence:export_download": {**AUDIT_READ, "quality": 404, "auditor": 404, "admin": 404},  # not built yet
+    "api:evidenceexport-list": {**API_READ, "management": 403, "staff": 403},
+    "api:evidenceexport-detail": {**API_READ, "management": 403, "staff": 403},
+    "api:evidenceexport-download": {
+        **API_READ,
+        "quality": 404,
+        "management": 403,
+        "staff": 403,
+        "auditor": 404,
+        "admin": 404,
+    },
     "api-schema": API_READ,
     "api-docs": API_READ,
     "api-redoc": API_READ,
@@ -237,7 +267,7 @@ def test_every_url_pattern_has_an_access_rule():
 
 
 @pytest.fixture
-def url_kwargs(db, settings, tmp_path):
+def url_kwargs(db, settings, tmp_path, management):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.files.base import ContentFile
@@ -290,11 +320,18 @@ def url_kwargs(db, settings, tmp_path):
     from risks.tests.factories import RiskCategoryFactory, RiskEntryFactory
 
     matrix = active_matrix()
+    from qms.evidence.models import EvidenceExport
     from qms.kpis.tests.factories import KpiFactory, KpiValueFactory, ObjectiveFactory
+    from qms.reviews.tests.factories import ReviewFactory
 
+    evidence_export = EvidenceExport.objects.create(
+        created_by=quality, created_at=timezone.now(), period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30)
+    )
     kpi = KpiFactory()
     kpi_value = KpiValueFactory(kpi=kpi)
     return {
+        "review_pk": ReviewFactory(chair=management).pk,
+        "evidence_export_pk": evidence_export.pk,
         "kpi_pk": kpi.pk,
         "kpi_value_pk": kpi_value.pk,
         "objective_pk": ObjectiveFactory().pk,
@@ -373,6 +410,14 @@ def _url_for(name: str, kwargs: dict) -> str:
         return reverse(name)
     except NoReverseMatch:
         pass
+    if (
+        name.startswith("evidence:export_")
+        and name != "evidence:export_list"
+        or name.startswith("api:evidenceexport-d")
+    ):
+        return reverse(name, kwargs={"pk": kwargs["evidence_export_pk"]})
+    if name.startswith("reviews:") or name.startswith("api:review-"):
+        return reverse(name, kwargs={"pk": kwargs["review_pk"]})
     if name.startswith("kpis:objective_") or name == "api:objective-detail":
         return reverse(name, kwargs={"pk": kwargs["objective_pk"]})
     if name == "kpis:value_delete":
@@ -521,6 +566,18 @@ WRITE_RULES = [
     ("api:riskentry-step", "post", {"quality", "management", "admin"}),
     ("api:riskmatrix-list", "post", {"quality", "admin"}),
     ("kpis:kpi_create", "post", {"quality", "admin"}),
+    ("evidence:export_list", "post", {"quality", "auditor", "admin"}),
+    ("api:evidenceexport-list", "post", {"quality", "auditor", "admin"}),
+    ("reviews:review_create", "post", {"quality", "admin"}),
+    ("reviews:review_update", "post", {"quality", "admin"}),
+    ("reviews:review_prepare", "post", {"quality", "admin"}),
+    ("reviews:review_hold", "post", {"quality", "admin"}),
+    ("reviews:output_create", "post", {"quality", "admin"}),
+    ("reviews:review_approve", "post", {"management"}),  # only the chair
+    ("api:review-list", "post", {"quality", "admin"}),
+    ("api:review-detail", "patch", {"quality", "admin"}),
+    ("api:review-prepare", "post", {"quality", "admin"}),
+    ("api:review-approve", "post", {"management"}),  # only the chair
     ("kpis:dashboard_refresh", "post", {"quality", "admin"}),
     ("kpis:kpi_update", "post", {"quality", "admin"}),
     ("kpis:kpi_delete", "post", {"quality", "admin"}),
@@ -564,6 +621,7 @@ def _record_counts():
     )
     from qms.actions.models import Action
     from qms.audit.models import AuditEntry
+    from qms.evidence.models import EvidenceExport
     from qms.kpis.models import Kpi, KpiValue, Objective, OrderVolume
     from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
     from risks.models import RiskAssessment, RiskCategory, RiskEntry, RiskMatrix
@@ -593,6 +651,7 @@ def _record_counts():
         KpiValue,
         Objective,
         OrderVolume,
+        EvidenceExport,
         AuditEntry,
     )
     return tuple(model.objects.count() for model in models)

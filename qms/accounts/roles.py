@@ -61,9 +61,13 @@ ROLE_EXCLUSIONS: dict[str, tuple[str, ...]] = {
     # Accepting a risk in a band that needs approval is approved by top management, not by the quality
     # manager who runs the log.
     QUALITY_MANAGER: ("risks.approve_*",),
+    # Evidence packs are made by auditors and quality managers (an export is a read, so the engine lets
+    # every exporting role through unless taken back here).
+    TOP_MANAGEMENT: ("evidence.export_evidenceexport",),
     STAFF: (
         # The dashboards count every complaint and survey answer; staff see only their own records.
         "kpis.*_dashboardsnapshot",
+        "reviews.*",
         "feedback.*_surveytemplate",
         "feedback.*_question",
         "feedback.*_campaign",

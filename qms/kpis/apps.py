@@ -14,7 +14,9 @@ class KpisConfig(AppConfig):
         from qms.core.homepage import register_contributor
 
         from .demo import seed_kpis
+        from .evidence import register_evidence
         from .home import kpis_home
+        from .review_inputs import register_review_inputs
 
         # After every register's demo data, so the computed KPIs have something to count.
         register_seeder(90, "kpis", seed_kpis)
@@ -22,3 +24,5 @@ class KpisConfig(AppConfig):
         # The dashboard first: it is what top management opens the portal for.
         menu.register(menu.MenuItem("Dashboard", "kpis:dashboard", "kpis.dashboardsnapshot", order=5))
         menu.register(menu.MenuItem("KPIs", "kpis:kpi_list", "kpis.kpi", order=55))
+        register_evidence()
+        register_review_inputs()

@@ -1,0 +1,175 @@
+"""Writes of the evidence app: starting an export, building its pack, tagging records with other standards."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import tempfile
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from qms.accounts.permissions import can
+from qms.audit.context import audit_context, audited_service
+
+from .choices import ExportStatus, Standard
+from .models import ClauseTag, EvidenceExport, clause_validator
+from .pack import PackWriter
+from .registry import CLAUSES, clause_sort_key
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FOLDER = "evidence"
+# A running export whose worker died (acks_late redelivers the task) may be taken over after this long.
+STALE_AFTER = dt.timedelta(minutes=30)
+MAX_PERIOD_DAYS = 366 * 10
+
+
+@audited_service
+def export_create(*, actor, start: dt.date, end: dt.date, clauses: Sequence[str]) -> EvidenceExport:
+    """Queue an evidence pack of ``clauses`` for the period [start, end]; the job starts after commit.
+
+    Quality managers and auditors (anyone holding ``evidence.export_evidenceexport``) may export; the
+    export is recorded on the audit trail with its parameters.
+    """
+    if not can(actor, "export", EvidenceExport):
+        raise PermissionDenied("You may not export evidence packs.")
+    errors: dict[str, str] = {}
+    if start is None:
+        errors["period_start"] = "Enter the first day of the period."
+    if end is None:
+        errors["period_end"] = "Enter the last day of the period."
+    if start and end and end < start:
+        errors["period_end"] = "The end of the period must be on or after its start."
+    elif start and end and (end - start).days > MAX_PERIOD_DAYS:
+        errors["period_end"] = "The period may cover at most ten years."
+    chosen = sorted(set(clauses or ()), key=clause_sort_key)
+    unknown = [clause for clause in chosen if clause not in CLAUSES]
+    if unknown:
+        errors["clauses"] = f"Unknown clause(s): {', '.join(unknown)}. Choose from {', '.join(CLAUSES)}."
+    elif not chosen:
+        errors["clauses"] = "Choose at least one clause."
+    if errors:
+        raise ValidationError(errors)
+    export = EvidenceExport(created_by=actor, created_at=timezone.now(), period_start=start, period_end=end)
+    export.clauses = chosen
+    export.save()
+    from .tasks import build_evidence_pack
+
+    transaction.on_commit(partial(build_evidence_pack.delay, export.pk))
+    return export
+
+
+def evidence_pack_build(*, export_id: int) -> str:
+    """Build the pack of one export; returns its final status.
+
+    Claims the work with a conditional UPDATE, so a second run (or a second worker) of a finished or
+    running export does nothing. On any error the export ends ``failed`` with a message and no file.
+    """
+    now = timezone.now()
+    claimable = Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    claimed = EvidenceExport._base_manager.filter(claimable, pk=export_id).update(
+        status=ExportStatus.RUNNING, started_at=now, progress_done=0, message=""
+    )
+    if not claimed:
+        current = EvidenceExport._base_manager.filter(pk=export_id).values_list("status", flat=True).first()
+        return current or "gone"
+    export = EvidenceExport._base_manager.select_related("created_by").get(pk=export_id)
+    folder = Path(settings.MEDIA_ROOT) / EXPORT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temp_path = tempfile.mkstemp(prefix=".building-", suffix=".zip", dir=folder)
+    os.close(handle)
+
+    def progress(done: int, total: int) -> None:
+        EvidenceExport._base_manager.filter(pk=export_id).update(progress_done=done, progress_total=total)
+
+    with audit_context(source="job", actor=export.created_by):
+        try:
+            result = PackWriter(export, temp_path, progress).build()
+            relative = f"{EXPORT_FOLDER}/{secrets.token_urlsafe(24)}.zip"
+            os.replace(temp_path, Path(settings.MEDIA_ROOT) / relative)
+        except Exception as exc:  # noqa: BLE001 - any failure ends the export, never a half-made file
+            logger.exception("Evidence pack %s failed", export_id)
+            _remove_quietly(temp_path)
+            export.refresh_from_db(fields=["progress_done", "progress_total"])
+            export.status = ExportStatus.FAILED
+            export.finished_at = timezone.now()
+            export.message = (
+                f"The evidence pack could not be built ({type(exc).__name__}: {str(exc)[:300]}). "
+                "Start a new export; if it fails again, tell your administrator."
+            )
+            export.save(update_fields=["status", "finished_at", "message"])
+            return export.status
+        export.refresh_from_db(fields=["progress_done", "progress_total"])
+        export.status = ExportStatus.DONE
+        export.finished_at = timezone.now()
+        export.file_path = relative
+        export.file_size = result.size
+        export.sha256 = result.sha256
+        export.message = f"{result.files} files in the pack." + (
+            f" {len(result.missing_attachments)} attachment file(s) were missing from storage; the manifest names them."
+            if result.missing_attachments
+            else ""
+        )
+        export.save(update_fields=["status", "finished_at", "file_path", "file_size", "sha256", "message"])
+    return export.status
+
+
+def export_file_path(export: EvidenceExport) -> Path | None:
+    """The ZIP on disk of a finished export, or ``None`` when there is nothing to serve."""
+    if not export.downloadable:
+        return None
+    path = (Path(settings.MEDIA_ROOT) / export.file_path).resolve()
+    root = (Path(settings.MEDIA_ROOT) / EXPORT_FOLDER).resolve()
+    return path if path.parent == root and path.is_file() else None
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+@audited_service
+def clause_tag_add(*, actor, obj: models.Model, standard: str, clause: str) -> ClauseTag:
+    """Tag ``obj`` as evidence for ``clause`` of ``standard`` (ISO 14001, 45001 or 27001)."""
+    if not can(actor, "add", ClauseTag):
+        raise PermissionDenied("You may not tag records with clauses.")
+    clause = (clause or "").strip()
+    if standard not in Standard.values:
+        raise ValidationError({"standard": f"Choose one of {', '.join(Standard.values)}."})
+    try:
+        clause_validator(clause)
+    except ValidationError as exc:
+        raise ValidationError({"clause": exc.messages}) from exc
+    content_type = ContentType.objects.get_for_model(type(obj))
+    if ClauseTag.objects.filter(
+        content_type=content_type, object_id=str(obj.pk), standard=standard, clause=clause
+    ).exists():
+        raise ValidationError({"clause": "This record is already tagged with that clause."})
+    tag = ClauseTag(
+        content_type=content_type, object_id=str(obj.pk), standard=standard, clause=clause, created_by=actor
+    )
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError as exc:
+        raise ValidationError({"clause": "This record is already tagged with that clause."}) from exc
+    return tag
+
+
+@audited_service
+def clause_tag_remove(*, actor, tag: ClauseTag) -> None:
+    """Remove one tag (quality managers)."""
+    if not can(actor, "delete", ClauseTag, tag):
+        raise PermissionDenied("You may not remove clause tags.")
+    tag.delete()

@@ -1,0 +1,92 @@
+"""Forms of the management-review pages: they check shape; the services check meaning."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .choices import QUESTIONS, OutputKind
+from .models import Review
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _people():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+def _person_label(user) -> str:
+    return f"{user.display_name} ({user.username})"
+
+
+class ReviewForm(forms.ModelForm):
+    """Plan or edit a review: date, chair, attendees, the period it covers, minutes."""
+
+    class Meta:
+        model = Review
+        fields = ("review_date", "chair", "attendees", "other_attendees", "period_start", "period_end", "minutes")
+        widgets = {
+            "review_date": DATE_INPUT,
+            "period_start": DATE_INPUT,
+            "period_end": DATE_INPUT,
+            "other_attendees": forms.Textarea(attrs={"rows": 2}),
+            "minutes": forms.Textarea(attrs={"rows": 4}),
+            "attendees": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        help_texts = {
+            "chair": "Approves the review with their password; usually top management.",
+            "attendees": "Hold Ctrl (Cmd on a Mac) to choose several.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("chair", "attendees"):
+            self.fields[name].queryset = _people()
+            self.fields[name].label_from_instance = _person_label
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The period must end on or after the day it starts.")
+        return cleaned
+
+
+class HoldForm(forms.Form):
+    """The answers to the three questions (all required) and the minutes of the meeting."""
+
+    done_well = forms.CharField(label=QUESTIONS["done_well"], widget=forms.Textarea(attrs={"rows": 3}))
+    to_improve = forms.CharField(label=QUESTIONS["to_improve"], widget=forms.Textarea(attrs={"rows": 3}))
+    switch_risk = forms.CharField(label=QUESTIONS["switch_risk"], widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.CharField(label="Notes and minutes", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+
+class OutputForm(forms.Form):
+    """A decision of the review; an owner and due date also raise an action."""
+
+    kind = forms.ChoiceField(choices=OutputKind.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="What was found or proposed.")
+    decision = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="What the review decided.")
+    action_title = forms.CharField(
+        label="Action title", max_length=200, required=False, help_text="Leave the action fields empty for no action."
+    )
+    action_owner = forms.ModelChoiceField(
+        label="Action owner", queryset=get_user_model().objects.none(), required=False
+    )
+    action_due_date = forms.DateField(label="Action due date", widget=DATE_INPUT, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_owner"].queryset = _people()
+        self.fields["action_owner"].label_from_instance = _person_label
+
+
+class ApproveForm(forms.Form):
+    """The chair's password, asked again to sign."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Signing records your name, the time and a fingerprint of the review as approved.",
+    )
