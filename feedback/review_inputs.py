@@ -67,9 +67,50 @@ def improvement_suggestions(start: dt.date, end: dt.date) -> dict:
     }
 
 
+def new_complaints(start: dt.date, end: dt.date) -> dict:
+    """The weekly digest's first section: complaints received in the week against the week before, and
+    the list of them (with a link each). Three queries."""
+    from django.conf import settings
+
+    from qms.reviews.inputs import MAX_ROWS, figure, listing, row
+
+    week = FeedbackItem.objects.filter(_between("received_at", start, end), kind=FeedbackKind.COMPLAINT)
+    before = FeedbackItem.objects.filter(
+        _between("received_at", start - dt.timedelta(days=7), start - dt.timedelta(days=1)),
+        kind=FeedbackKind.COMPLAINT,
+    ).count()
+    items = list(week.select_related("customer", "category").order_by("received_at", "pk")[: MAX_ROWS + 1])
+    count = len(items) if len(items) <= MAX_ROWS else week.count()
+    base = settings.QMS_PORTAL_URL.rstrip("/")
+    rows = [
+        {
+            **row(
+                item.reference,
+                item.summary,
+                " · ".join(
+                    part
+                    for part in (
+                        str(item.customer) if item.customer_id else "no customer",
+                        str(item.category) if item.category_id else "",
+                        item.get_status_display(),
+                    )
+                    if part
+                ),
+            ),
+            "url": base + item.get_absolute_url(),
+        }
+        for item in items
+    ]
+    return {
+        "figures": [figure("Complaints received this week", count), figure("The week before", before)],
+        "lists": [listing("New complaints", rows, "No complaint was received this week.")],
+    }
+
+
 def register_review_inputs() -> None:
     """Register this app's management-review inputs with ``qms.reviews``."""
     from qms.reviews.inputs import register_input
+    from qms.reviews.summaries import register_weekly_section
 
     register_input(
         "customer_satisfaction",
@@ -85,3 +126,4 @@ def register_review_inputs() -> None:
         order=80,
         provider=improvement_suggestions,
     )
+    register_weekly_section("new_complaints", title="New complaints", order=10, provider=new_complaints)

@@ -220,6 +220,14 @@ GET_RULES: dict[str, dict[str, int]] = {
     "api:review-detail": API_SURVEY_READ,
     "api:review-prepare": API_SURVEY_POST_ONLY,
     "api:review-approve": API_SURVEY_POST_ONLY,
+    # Scheduled summaries: read like the reviews; only quality managers change when they are sent.
+    "reviews:summary_list": SURVEY_READ,
+    "reviews:summary_schedule": REGISTER_WRITE,
+    "reviews:summary_detail": SURVEY_READ,
+    "reviews:summary_pdf": SURVEY_READ,
+    "api:summary-list": API_SURVEY_READ,
+    "api:summary-detail": API_SURVEY_READ,
+    "api:summary-pdf": API_SURVEY_READ,
     # Evidence packs: auditors and quality managers make them (the sample is the logger's, still queued).
     "evidence:export_list": AUDIT_READ,
     "evidence:export_detail": AUDIT_READ,
@@ -329,7 +337,19 @@ def url_kwargs(db, settings, tmp_path, management):
     )
     kpi = KpiFactory()
     kpi_value = KpiValueFactory(kpi=kpi)
+    from qms.reviews.models import Summary
+
+    summary = Summary.objects.create(
+        kind="weekly",
+        period_start=dt.date(2026, 11, 23),
+        period_end=dt.date(2026, 11, 29),
+        title="Top-management digest, week 48 of 2026",
+        html="<p>digest</p>",
+        pdf=b"%PDF-1.7 sample",
+        compiled_at=timezone.now(),
+    )
     return {
+        "summary_pk": summary.pk,
         "review_pk": ReviewFactory(chair=management).pk,
         "evidence_export_pk": evidence_export.pk,
         "kpi_pk": kpi.pk,
@@ -416,6 +436,8 @@ def _url_for(name: str, kwargs: dict) -> str:
         or name.startswith("api:evidenceexport-d")
     ):
         return reverse(name, kwargs={"pk": kwargs["evidence_export_pk"]})
+    if name in ("reviews:summary_detail", "reviews:summary_pdf") or name.startswith("api:summary-"):
+        return reverse(name, kwargs={"pk": kwargs["summary_pk"]})
     if name.startswith("reviews:") or name.startswith("api:review-"):
         return reverse(name, kwargs={"pk": kwargs["review_pk"]})
     if name.startswith("kpis:objective_") or name == "api:objective-detail":
@@ -578,6 +600,7 @@ WRITE_RULES = [
     ("api:review-detail", "patch", {"quality", "admin"}),
     ("api:review-prepare", "post", {"quality", "admin"}),
     ("api:review-approve", "post", {"management"}),  # only the chair
+    ("reviews:summary_schedule", "post", {"quality", "admin"}),
     ("kpis:dashboard_refresh", "post", {"quality", "admin"}),
     ("kpis:kpi_update", "post", {"quality", "admin"}),
     ("kpis:kpi_delete", "post", {"quality", "admin"}),
@@ -623,6 +646,7 @@ def _record_counts():
     from qms.audit.models import AuditEntry
     from qms.evidence.models import EvidenceExport
     from qms.kpis.models import Kpi, KpiValue, Objective, OrderVolume
+    from qms.reviews.models import Summary
     from requirements.models import Acknowledgement, Evaluation, Requirement, RequirementVersion
     from risks.models import RiskAssessment, RiskCategory, RiskEntry, RiskMatrix
 
@@ -652,6 +676,7 @@ def _record_counts():
         Objective,
         OrderVolume,
         EvidenceExport,
+        Summary,
         AuditEntry,
     )
     return tuple(model.objects.count() for model in models)

@@ -62,3 +62,17 @@ def test_seed_demo_gives_the_dashboards_kpis_with_a_years_history_and_objectives
     assert KpiValue.objects.filter(kpi=complaints).count() == 13  # twelve closed months and this one
     assert Objective.objects.count() == 2
     assert "kpis:" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_last_periods_summaries_once():
+    from qms.reviews.models import Summary
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert sorted(Summary.objects.values_list("kind", flat=True)) == ["monthly", "weekly"]
+    assert "summaries: 2 made" in out.getvalue()
+    monthly = Summary.objects.get(kind="monthly")
+    assert monthly.recipients == ["management@example.com", "quality@example.com"]
+    call_command("seed_demo", stdout=(again := io.StringIO()))
+    assert Summary.objects.count() == 2 and "summaries: already there" in again.getvalue()

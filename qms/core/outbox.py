@@ -30,6 +30,22 @@ def on_undeliverable(prefix: str, handler: Callable[[str], None]) -> None:
     _undeliverable_handlers[prefix] = handler
 
 
+# Key prefix -> provider(key) returning ``[(filename, content, mimetype), ...]`` attached when the message is
+# sent, so a large attachment (a summary's PDF) is stored once, by the app that owns it.
+_attachment_providers: dict[str, Callable[[str], list[tuple[str, bytes, str]]]] = {}
+
+
+def attach_from(prefix: str, provider: Callable[[str], list[tuple[str, bytes, str]]]) -> None:
+    """Attach ``provider(key)``'s files to each message whose key starts with ``prefix``."""
+    _attachment_providers[prefix] = provider
+
+
+def _attachments(key: str) -> list[tuple[str, bytes, str]]:
+    return [
+        item for prefix, provider in _attachment_providers.items() if key.startswith(prefix) for item in provider(key)
+    ]
+
+
 def _given_up(key: str) -> None:
     for prefix, handler in _undeliverable_handlers.items():
         if key.startswith(prefix):
@@ -78,6 +94,8 @@ def outbox_deliver(*, limit: int = 200) -> dict[str, int]:
         if message.html_body:
             mail.attach_alternative(message.html_body, "text/html")
         try:
+            for filename, content, mimetype in _attachments(message.key):
+                mail.attach(filename, content, mimetype)
             mail.send()
         except Exception as exc:  # noqa: BLE001 - any mail failure: release the claim, retry later
             logger.warning("Outbox e-mail %s not sent: %s", message.pk, exc)

@@ -22,3 +22,8 @@ QUESTIONS = {
 }
 
 SIGNATURE_MEANING = "approved as a true record"
+
+
+class SummaryKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly management summary"
+    WEEKLY = "weekly", "Weekly top-management digest"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from .choices import ReviewStatus
-from .models import Review
+from .choices import ReviewStatus, SummaryKind
+from .models import Review, Summary
 
 
 class ReviewFilterSet(django_filters.FilterSet):
@@ -29,3 +29,13 @@ class ReviewFilterSet(django_filters.FilterSet):
             | Q(chair__username__icontains=value)
             | Q(chair__last_name__icontains=value)
         )
+
+
+class SummaryFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
+    kind = django_filters.ChoiceFilter(choices=SummaryKind.choices, empty_label="Both kinds")
+    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year", label="Year")
+
+    class Meta:
+        model = Summary
+        fields = ["q", "kind", "year"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .choices import QUESTIONS, OutputKind
+from .choices import QUESTIONS, OutputKind, SummaryKind
 from .models import Review
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -90,3 +90,24 @@ class ApproveForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Signing records your name, the time and a fingerprint of the review as approved.",
     )
+
+
+class SummaryScheduleForm(forms.Form):
+    """When one scheduled summary is sent (the service checks the day's range)."""
+
+    enabled = forms.BooleanField(label="Send it", required=False)
+    day = forms.ChoiceField()
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), help_text="Local time.")
+
+    def __init__(self, *args, kind: str, **kwargs):
+        from .schedules import WEEKDAYS
+
+        super().__init__(*args, **kwargs)
+        if kind == SummaryKind.MONTHLY:
+            self.fields["day"].choices = [(str(day), str(day)) for day in range(1, 29)]
+            self.fields["day"].label = "Day of the month"
+            self.fields["day"].help_text = "1 to 28, so that every month has it; it covers the month before."
+        else:
+            self.fields["day"].choices = WEEKDAYS
+            self.fields["day"].label = "Day of the week"
+            self.fields["day"].help_text = "It covers the Monday-to-Sunday week before."

@@ -11,7 +11,7 @@ from django.urls import reverse
 from qms.audit.mixins import AuditedModel
 from qms.core.querysets import RegisterQuerySet
 
-from .choices import SIGNATURE_MEANING, OutputKind, ReviewStatus
+from .choices import SIGNATURE_MEANING, OutputKind, ReviewStatus, SummaryKind
 
 # Allowed status moves, the one table the services read.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -134,3 +134,49 @@ class ReviewSignature(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return self.review.get_absolute_url() + "#signature"
+
+
+class Summary(AuditedModel):
+    """A scheduled summary as it was compiled and sent: one per kind and period (the unique key is what
+    makes a second run of the job send nothing). ``content`` is the frozen data, ``html`` the e-mail as
+    sent and ``pdf`` its attachment, so the summary can be read again exactly as it went out."""
+
+    kind = models.CharField(max_length=10, choices=SummaryKind.choices)
+    period_start = models.DateField("period from")
+    period_end = models.DateField("period to")
+    title = models.CharField(max_length=200)
+    content = models.JSONField(default=dict, editable=False)
+    html = models.TextField(editable=False)
+    pdf = models.BinaryField(editable=False)
+    recipients = models.JSONField(default=list, blank=True, editable=False, help_text="E-mail addresses sent to.")
+    delivery = models.OneToOneField(
+        "core.OutboxEmail", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="summary"
+    )
+    compiled_at = models.DateTimeField(editable=False)
+
+    objects = RegisterQuerySet.as_manager()
+    # The body and attachment are large and fixed once written: the trail records that the summary was made.
+    audit_exclude = ("content", "html", "pdf")
+
+    class Meta:
+        ordering = ("-period_start", "kind")
+        verbose_name = "summary"
+        verbose_name_plural = "summaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start"],
+                name="reviews_summary_once_per_period",
+                violation_error_message="A summary of this kind was already made for this period.",
+            )
+        ]
+        permissions = [("schedule_summary", "Can change when the scheduled summaries are sent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:summary_detail", args=[self.pk])
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.kind}-summary-{self.period_start.isoformat()}.pdf"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import Review, ReviewOutput
+from .models import Review, ReviewOutput, Summary
 
 
 def review_list(*, user, action: str = "view") -> QuerySet[Review]:
@@ -35,3 +35,18 @@ def sections_by_clause(review: Review) -> list[dict]:
     return [
         {"clause": clause, "title": CLAUSE_TITLES.get(clause, ""), "sections": grouped[clause]} for clause in ordered
     ]
+
+
+def summary_list(*, user) -> QuerySet[Summary]:
+    """The scheduled summaries ``user`` may read, with their e-mail's delivery state (not the PDF)."""
+    return Summary.objects.restrict(user, "view").select_related("delivery").defer("pdf", "html", "content")
+
+
+def summary_detail_queryset(*, user) -> QuerySet[Summary]:
+    """As ``summary_list``, with the frozen content the page shows."""
+    return Summary.objects.restrict(user, "view").select_related("delivery").defer("pdf", "html")
+
+
+def summary_pdf_queryset(*, user) -> QuerySet[Summary]:
+    """The summaries ``user`` may read, loading only what the PDF download needs."""
+    return Summary.objects.restrict(user, "view").only("kind", "period_start", "pdf")

@@ -1,4 +1,4 @@
-"""Pages of the management reviews (9.3)."""
+"""Pages of the management reviews (9.3) and the scheduled summaries."""
 
 from django.urls import path
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:pk>/hold/", views.ReviewHoldView.as_view(), name="review_hold"),
     path("<int:pk>/outputs/new/", views.OutputCreateView.as_view(), name="output_create"),
     path("<int:pk>/approve/", views.ReviewApproveView.as_view(), name="review_approve"),
+    path("summaries/", views.SummaryListView.as_view(), name="summary_list"),
+    path("summaries/schedule/", views.SummaryScheduleView.as_view(), name="summary_schedule"),
+    path("summaries/<int:pk>/", views.SummaryDetailView.as_view(), name="summary_detail"),
+    path("summaries/<int:pk>/pdf/", views.SummaryPdfView.as_view(), name="summary_pdf"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -12,10 +13,10 @@ from qms.accounts.permissions import can
 from qms.core.views import RegisterDetailView, RegisterFormView, RegisterListView, RegisterViewMixin, attach_errors
 
 from . import selectors, services
-from .choices import QUESTIONS, ReviewStatus
-from .filters import ReviewFilterSet
-from .forms import ApproveForm, HoldForm, OutputForm, ReviewForm
-from .models import Review, ReviewOutput
+from .choices import QUESTIONS, ReviewStatus, SummaryKind
+from .filters import ReviewFilterSet, SummaryFilterSet
+from .forms import ApproveForm, HoldForm, OutputForm, ReviewForm, SummaryScheduleForm
+from .models import Review, ReviewOutput, Summary
 
 FORM_TEMPLATE = "reviews/form.html"
 
@@ -275,3 +276,118 @@ class ReviewApproveView(RegisterViewMixin, View):
                 messages.success(request, f"{review.reference} was approved and signed.")
                 return redirect(review.get_absolute_url())
         return self.render_form(review, form, status=400)
+
+
+class SummaryListView(RegisterListView):
+    """The scheduled summaries as they were sent, newest first."""
+
+    model = Summary
+    template_name = "reviews/summary_list.html"
+    filterset_class = SummaryFilterSet
+    columns = [
+        ("title", "Summary"),
+        ("kind", "Kind"),
+        ("period_start", "Period from"),
+        ("period_end", "Period to"),
+        ("compiled_at", "Compiled"),
+        ("delivery", "E-mail"),
+    ]
+    sortable = {"period_start": "period_start", "compiled_at": "compiled_at"}
+    default_sort = "-period_start"
+    export_columns = [
+        ("title", "title"),
+        ("kind", "kind"),
+        ("period_start", "period_start"),
+        ("period_end", "period_end"),
+        ("compiled_at", "compiled_at"),
+        ("delivery.sent_at", "sent_at"),
+    ]
+    export_basename = "summaries"
+    row_template = "reviews/_summary_row.html"
+    extra_context = {"title": "Scheduled summaries"}
+
+    def base_queryset(self):
+        return selectors.summary_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        from .schedules import describe, schedule_read
+
+        context = super().get_context_data(**kwargs)
+        context["schedules"] = [describe(schedule_read(kind)) for kind in SummaryKind.values]
+        context["schedule_pairs"] = list(zip(SummaryKind.labels, context["schedules"], strict=True))
+        context["can_schedule"] = can(self.request.user, "schedule", Summary)
+        context["empty_hint"] = (
+            "The first summaries are made at the times shown above; each one is kept here once sent."
+        )
+        return context
+
+
+class SummaryDetailView(RegisterDetailView):
+    """One summary as it was sent: its frozen content, who it went to, and the PDF."""
+
+    model = Summary
+    template_name = "reviews/summary_detail.html"
+
+    def get_queryset(self):
+        return selectors.summary_detail_queryset(user=self.request.user)
+
+
+class SummaryPdfView(RegisterViewMixin, View):
+    """The PDF attached to the summary's e-mail, as stored."""
+
+    model = Summary
+
+    def get(self, request, *args, **kwargs):
+        summary = get_object_or_404(selectors.summary_pdf_queryset(user=request.user), pk=kwargs["pk"])
+        response = HttpResponse(bytes(summary.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{summary.pdf_filename}"'
+        return response
+
+
+class SummaryScheduleView(RegisterViewMixin, View):
+    """When the two summaries are sent; quality managers change it (django-celery-beat rows)."""
+
+    model = Summary
+    permission_action = "schedule"
+
+    def render_page(self, forms, status=200):
+        from .schedules import describe, schedule_read
+
+        rows = [
+            {"kind": kind, "label": SummaryKind(kind).label, "form": forms[kind], "now": describe(schedule_read(kind))}
+            for kind in SummaryKind.values
+        ]
+        context = {"rows": rows, "title": "When summaries are sent", "cancel_url": reverse("reviews:summary_list")}
+        return render(self.request, "reviews/summary_schedule.html", context, status=status)
+
+    def _initial_forms(self):
+        from .schedules import schedule_read
+
+        forms = {}
+        for kind in SummaryKind.values:
+            schedule = schedule_read(kind)
+            initial = {"enabled": schedule["enabled"], "day": schedule["day"], "time": schedule["time"]}
+            forms[kind] = SummaryScheduleForm(kind=kind, prefix=kind, initial=initial)
+        return forms
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(self._initial_forms())
+
+    def post(self, request, *args, **kwargs):
+        from .schedules import describe, schedule_update
+
+        kind = request.POST.get("kind", "")
+        forms = self._initial_forms()
+        if kind not in SummaryKind.values:
+            messages.error(request, "Choose which summary's schedule to change.")
+            return self.render_page(forms, status=400)
+        form = forms[kind] = SummaryScheduleForm(request.POST, kind=kind, prefix=kind)
+        if form.is_valid():
+            try:
+                schedule = schedule_update(actor=request.user, kind=kind, **form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, f"{SummaryKind(kind).label}: {describe(schedule)}.")
+                return redirect("reviews:summary_schedule")
+        return self.render_page(forms, status=400)

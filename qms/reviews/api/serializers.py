@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import OutputKind, ReviewStatus
-from ..models import Review, ReviewOutput, ReviewSignature
+from ..choices import OutputKind, ReviewStatus, SummaryKind
+from ..models import Review, ReviewOutput, ReviewSignature, Summary
 
 
 def _people():
@@ -95,3 +95,45 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ReviewApproveInputSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, trim_whitespace=False, help_text="The chair's own password.")
+
+
+class SummaryListSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:summary-detail")
+    pdf_url = serializers.HyperlinkedIdentityField(view_name="api:summary-pdf")
+    kind = serializers.CharField(read_only=True, help_text=", ".join(SummaryKind.values))
+    delivery = serializers.SerializerMethodField(help_text="stored (nobody to send to), queued, retrying or sent.")
+    sent_at = serializers.DateTimeField(source="delivery.sent_at", read_only=True, default=None)
+
+    class Meta:
+        model = Summary
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "title",
+            "period_start",
+            "period_end",
+            "compiled_at",
+            "recipients",
+            "delivery",
+            "sent_at",
+            "pdf_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["stored", "queued", "retrying", "sent"]))
+    def get_delivery(self, summary: Summary) -> str:
+        email = summary.delivery
+        if email is None:
+            return "stored"
+        if email.sent_at:
+            return "sent"
+        return "retrying" if email.last_error else "queued"
+
+
+class SummarySerializer(SummaryListSerializer):
+    content = serializers.JSONField(read_only=True, help_text="The frozen data of the summary, as sent.")
+
+    class Meta(SummaryListSerializer.Meta):
+        fields = [*SummaryListSerializer.Meta.fields, "content"]
+        read_only_fields = fields

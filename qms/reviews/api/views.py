@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action as viewset_action
 from rest_framework.response import Response
 
+from qms.accounts.permissions import EnginePermission
 from qms.core.api import RegisterViewSet
 
-from .. import services
-from ..filters import ReviewFilterSet
-from ..models import Review, ReviewOutput
-from .serializers import ReviewApproveInputSerializer, ReviewSerializer
+from .. import selectors, services
+from ..filters import ReviewFilterSet, SummaryFilterSet
+from ..models import Review, ReviewOutput, Summary
+from .serializers import ReviewApproveInputSerializer, ReviewSerializer, SummaryListSerializer, SummarySerializer
 
 
 class ReviewViewSet(RegisterViewSet):
@@ -76,3 +79,35 @@ class ReviewViewSet(RegisterViewSet):
         payload.is_valid(raise_exception=True)
         services.review_approve(actor=request.user, review=review, password=payload.validated_data["password"])
         return Response(self.get_serializer(self._fresh(review)).data, status=status.HTTP_201_CREATED)
+
+
+class SummaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The scheduled summaries as they were sent (read only; the jobs make them): list (``q``, ``kind``,
+    ``year``), read one with its frozen content, and GET ``{id}/pdf/`` for the PDF that was attached."""
+
+    queryset = Summary.objects.all()
+    serializer_class = SummarySerializer
+    filterset_class = SummaryFilterSet
+    permission_classes = [EnginePermission]
+    permission_actions = {"list": "view", "retrieve": "view", "pdf": "view"}
+    http_method_names = ["get", "head", "options"]
+    ordering_fields = ["period_start", "compiled_at"]
+    ordering = ["-period_start", "kind"]
+
+    def get_serializer_class(self):
+        return SummaryListSerializer if self.action == "list" else SummarySerializer
+
+    def get_queryset(self):
+        if self.action == "pdf":
+            return selectors.summary_pdf_queryset(user=self.request.user)
+        if self.action == "list":
+            return selectors.summary_list(user=self.request.user).order_by("-period_start", "kind")
+        return selectors.summary_detail_queryset(user=self.request.user)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @viewset_action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        summary = self.get_object()
+        response = HttpResponse(bytes(summary.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{summary.pdf_filename}"'
+        return response
