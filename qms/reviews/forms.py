@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from .choices import QUESTIONS, OutputKind, SummaryKind
@@ -97,12 +98,13 @@ class SummaryScheduleForm(forms.Form):
 
     enabled = forms.BooleanField(label="Send it", required=False)
     day = forms.ChoiceField()
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), help_text="Local time.")
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
     def __init__(self, *args, kind: str, **kwargs):
         from .schedules import WEEKDAYS
 
         super().__init__(*args, **kwargs)
+        self.fields["time"].help_text = f"In the portal's time zone ({settings.TIME_ZONE})."
         if kind == SummaryKind.MONTHLY:
             self.fields["day"].choices = [(str(day), str(day)) for day in range(1, 29)]
             self.fields["day"].label = "Day of the month"

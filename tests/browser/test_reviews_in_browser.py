@@ -1,12 +1,17 @@
 """Management reviews in a real browser: the quality manager plans and prepares a review, records it as
-held with its answers and an output, and the chair (top management) approves it with their password."""
+held with its answers and an output, the chair (top management) approves it with their password, and the
+auditor downloads an evidence pack holding the signed review; then the scheduled summaries' pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import re
+import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,7 +24,9 @@ pytestmark = pytest.mark.browser
 DETAIL = re.compile(r"/reviews/\d+/$")
 
 
-def test_quality_manager_prepares_a_review_and_the_chair_approves_it(portal, quality, management, staff):
+def test_quality_manager_prepares_a_review_the_chair_approves_it_and_the_auditor_exports_it(
+    portal, quality, management, staff, auditor, tmp_path
+):
     today = timezone.localdate()
     start = (today - dt.timedelta(days=90)).replace(day=1)
     FeedbackItemFactory(
@@ -111,3 +118,74 @@ def test_quality_manager_prepares_a_review_and_the_chair_approves_it(portal, qua
     review.refresh_from_db()
     assert review.status == "approved" and review.signature.signer == management
     assert action.source == review
+    portal.logout()
+
+    # The auditor builds an evidence pack of the period and downloads it.
+    from qms.evidence.models import EvidenceExport
+    from qms.evidence.tasks import build_evidence_pack
+
+    portal.login("auditor")
+    portal.goto("/evidence/", "auditor-evidence-form")
+    page.get_by_label("From").fill(start.isoformat())
+    page.get_by_label("To (inclusive)").fill(today.isoformat())
+    page.get_by_role("button", name="Build the evidence pack").click()
+    page.wait_for_url(re.compile(r"/evidence/\d+/$"))
+    export = EvidenceExport.objects.get()
+    expect(page.locator("#export-progress")).to_contain_text("waiting for a worker")
+    portal.snap("auditor-pack-queued")
+    # The live server has no Celery worker: the job runs here; the page's polling notices.
+    build_evidence_pack(export.pk)
+    download_link = page.get_by_role("link", name=re.compile("Download the evidence pack"))
+    expect(download_link).to_be_visible(timeout=10_000)
+    portal.snap("auditor-pack-ready")
+    with page.expect_download() as download_info:
+        download_link.click()
+    pack = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(pack)
+    out = io.StringIO()
+    call_command("verify_evidence_pack", str(pack), stdout=out)
+    assert "intact" in out.getvalue()
+    with zipfile.ZipFile(pack) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["export"]["created_by"]["username"] == "auditor"
+        reviews = [name for name in archive.namelist() if "review" in name and name.endswith(".csv")]
+        assert reviews, archive.namelist()
+        assert any(review.reference in archive.read(name).decode() for name in reviews)
+        assert any(
+            review.signature.content_hash in archive.read(name).decode()
+            for name in archive.namelist()
+            if name.endswith(".csv")
+        )
+
+
+def test_summaries_pages_read_as_sent_and_the_schedule_is_changed(portal, quality, management):
+    from qms.reviews.summaries import summary_send
+
+    FeedbackItemFactory(received_at=timezone.now() - dt.timedelta(days=7), summary="Pallet arrived damaged")
+    for kind in ("monthly", "weekly"):
+        summary_send(kind=kind)
+    page = portal.page
+    portal.login("quality")
+    portal.goto("/reviews/", "reviews-list")
+    page.get_by_role("link", name="Scheduled summaries").click()
+    page.wait_for_url("**/reviews/summaries/")
+    expect(page.get_by_text("Every month on day 1 at 06:00")).to_be_visible()
+    portal.snap("summaries-list")
+    page.get_by_role("link", name=re.compile("Top-management digest")).click()
+    page.wait_for_url(re.compile(r"/reviews/summaries/\d+/$"))
+    expect(page.get_by_role("heading", name="New complaints")).to_be_visible()
+    portal.snap("weekly-digest")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the PDF").click()
+    assert download_info.value.suggested_filename.startswith("weekly-summary-")
+
+    page.goto("/reviews/summaries/")
+    page.get_by_role("link", name="Change when they are sent").click()
+    page.wait_for_url("**/summaries/schedule/")
+    portal.snap("summary-schedule")
+    monthly = page.locator("section", has=page.get_by_role("heading", name="Monthly management summary"))
+    monthly.get_by_label("Day of the month").select_option("3")
+    monthly.get_by_label("Time").fill("05:30")
+    monthly.get_by_role("button", name="Save this schedule").click()
+    expect(page.get_by_role("alert")).to_contain_text("Every month on day 3 at 05:30")
+    portal.snap("summary-schedule-saved")
