@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 TEST_STAMP := $(STAMP)-test
 
-.PHONY: run test install install-test system-deps migrate demo lint format clean vendor-static collectstatic
+.PHONY: run test install install-test system-deps migrate demo lint format clean vendor-static collectstatic backup restore bench bench-data
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,27 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo
+
+# A consistent archive of the database, the uploaded files and a manifest of hashes (under var/backups/).
+backup: install
+	$(PY) manage.py backup
+
+# The benchmark (benchmarks/README.md) against PostgreSQL: DATABASE_URL=postgres://.../qms_bench make bench-data bench
+# Issue 9's full scale: --customers 50000 --feedback 2000000 --requirements 20000 --risks 10000 --audit 10000000
+BENCH_SIZES ?= --customers 20000 --feedback 300000 --requirements 5000 --risks 3000 --audit 1000000
+BENCH_ARGS ?=
+bench-data: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "Set DATABASE_URL=postgres://... (a database of its own)"; exit 1;; esac
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_scale $(BENCH_SIZES) --seed 1
+
+bench: install
+	$(PY) manage.py migrate --noinput
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# make restore ARCHIVE=var/backups/qms-backup-....tar.gz (into a migrated instance; FORCE=1 replaces its data)
+restore: install
+	$(PY) manage.py restore $(ARCHIVE) $(if $(FORCE),--force,)
 
 # The web server, the Celery worker and beat together; Ctrl-C stops all three.
 run: demo

@@ -40,7 +40,7 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = django_filters.NumberFilter(field_name="customer__id")
     survey_opt_out = django_filters.BooleanFilter()
 
     class Meta:

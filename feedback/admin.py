@@ -37,6 +37,11 @@ class AttachmentAdmin(EngineModelAdmin):
     list_display = ["original_name", "item", "size", "uploaded_by", "uploaded_at"]
     list_select_related = ["item", "uploaded_by"]
     search_fields = ["original_name", "item__reference"]
+    # Files arrive through the portal's upload check (type by content, size); the admin only shows them.
+    readonly_fields = ["file", "original_name", "size", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(SlaTarget)

@@ -64,3 +64,8 @@ class AttachmentAdmin(EngineModelAdmin):
     list_display = ["original_name", "requirement", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
     list_select_related = ["requirement", "uploaded_by"]
+    # Files arrive through the portal's upload check (type by content, size); the admin only shows them.
+    readonly_fields = ["file", "original_name", "size", "uploaded_by"]
+
+    def has_add_permission(self, request):
+        return False

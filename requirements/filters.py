@@ -74,8 +74,8 @@ class InterestedPartyFilterSet(django_filters.FilterSet):
 
 
 class AcknowledgementFilterSet(django_filters.FilterSet):
-    requirement = django_filters.NumberFilter(field_name="requirement_id")
-    user = django_filters.NumberFilter(field_name="user_id")
+    requirement = django_filters.NumberFilter(field_name="requirement__id")
+    user = django_filters.NumberFilter(field_name="user__id")
 
     class Meta:
         model = Acknowledgement
@@ -83,7 +83,7 @@ class AcknowledgementFilterSet(django_filters.FilterSet):
 
 
 class EvaluationFilterSet(django_filters.FilterSet):
-    requirement = django_filters.NumberFilter(field_name="requirement_id")
+    requirement = django_filters.NumberFilter(field_name="requirement__id")
     result = django_filters.ChoiceFilter(choices=EvaluationResult.choices)
     since = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="lte")

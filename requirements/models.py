@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from qms.audit.mixins import AuditedModel
 from qms.core.querysets import RegisterQuerySet
+from qms.core.uploads import random_upload_path
 
 from .choices import (
     CUSTOMER_KINDS,
@@ -327,7 +328,8 @@ class Evaluation(AuditedModel):
 
 
 def attachment_path(instance, filename: str) -> str:
-    return f"requirements/{instance.requirement_id}/{filename}"
+    """A random name under ``requirements/<yyyy>/<mm>/``: the file's own name is kept in ``original_name`` only."""
+    return random_upload_path("requirements", filename)
 
 
 class Attachment(AuditedModel):

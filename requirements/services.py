@@ -16,6 +16,7 @@ from qms.actions.choices import ActionKind
 from qms.actions.selectors import actions_for_source
 from qms.actions.services import action_create
 from qms.audit.context import audited_service
+from qms.core import uploads
 from qms.core.services import apply_and_save, require_permission
 
 from .choices import EvaluationResult, RequirementStatus
@@ -51,7 +52,9 @@ PARTY_FIELDS = ("name", "kind", "customer", "relevance", "needs", "review_date")
 ISSUE_FIELDS = ("scope", "title", "description", "effect", "review_date")
 EVALUATION_FIELDS = ("evaluated_on", "result", "findings", "evidence_link", "next_due_date")
 VERSIONED_FIELDS = ("title", "text")
-ALLOWED_ATTACHMENT_TYPES = {".pdf", ".docx", ".xlsx", ".odt", ".ods", ".txt", ".csv", ".png", ".jpg", ".jpeg"}
+# Judged by content (qms.core.uploads); the extensions are what the form offers in its file picker.
+ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "odt", "ods", "text", "png", "jpeg")
+ALLOWED_ATTACHMENT_TYPES = uploads.extensions_of(ATTACHMENT_TYPES)
 
 
 def _actor_name(actor) -> str:
@@ -258,18 +261,13 @@ def evaluation_record(
 def attachment_add(
     *, actor, requirement: Requirement, upload, kind: str, evaluation: Evaluation | None = None
 ) -> Attachment:
-    """Keep a file with a requirement; refuses types outside the list and files over the size limit."""
+    """Keep a file with a requirement under a random stored name; refuses an empty file, one over the size
+    limit, and one whose content is not an accepted type or disagrees with its extension."""
     require_permission(actor, "add", Attachment)
     if evaluation is not None and evaluation.requirement_id != requirement.pk:
         raise ValidationError({"evaluation": "That evaluation belongs to another requirement."})
-    name = upload.name or "file"
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix not in ALLOWED_ATTACHMENT_TYPES:
-        allowed = ", ".join(sorted(ALLOWED_ATTACHMENT_TYPES))
-        raise ValidationError({"file": f"Files of type “{suffix or 'none'}” are not accepted; use one of {allowed}."})
-    limit = settings.QMS_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError({"file": f"The file is larger than {limit // (1024 * 1024)} MB."})
+    uploads.check_upload(upload, field="file", allowed=ATTACHMENT_TYPES, max_bytes=settings.QMS_ATTACHMENT_MAX_BYTES)
+    name = uploads.display_name(upload.name)
     attachment = Attachment(
         requirement=requirement,
         evaluation=evaluation,

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from qms.accounts.permissions import can
 from qms.actions.models import Action
 from qms.actions.selectors import actions_for_sources
+from qms.core.uploads import attachment_response
 from qms.core.views import (
     RegisterDeleteView,
     RegisterDetailView,
@@ -454,10 +455,9 @@ class AttachmentDownloadView(RegisterViewMixin, View):
         if not can(request.user, "view", Attachment, attachment):
             raise PermissionDenied
         try:
-            handle = attachment.file.open("rb")
+            return attachment_response(attachment.file, filename=attachment.original_name)
         except FileNotFoundError as exc:
             raise Http404("The file is missing from storage.") from exc
-        return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
 
 
 class AttachmentDeleteView(RegisterDeleteView):

@@ -185,7 +185,14 @@ def test_web_runs_gunicorn_worker_and_beat_run_celery(services):
     assert services["worker"]["command"][:4] == ["celery", "-A", "qms", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "qms", "beat"]
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
-    assert "DatabaseScheduler" in (ROOT / "qms" / "settings.py").read_text()  # beat's schedule source
+    # Beat reads its schedule from the database and runs only while it holds the single-beat lock.
+    from django.conf import settings
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from qms.core.beat import SingleBeatScheduler
+
+    assert settings.CELERY_BEAT_SCHEDULER == "qms.core.beat:SingleBeatScheduler"
+    assert issubclass(SingleBeatScheduler, DatabaseScheduler)
 
 
 def test_every_dependency_exists_and_waits_for_health_or_completion(services):

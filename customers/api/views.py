@@ -20,11 +20,15 @@ class CustomerViewSet(RegisterViewSet):
     def restricted_queryset(self, action):
         return selectors.customer_list(user=self.request.user, action=action).order_by("name", "pk")
 
+    def _fresh(self, customer: Customer) -> Customer:
+        # The answer carries the contact count, computed by the selector, not by the service.
+        return self.restricted_queryset("view").get(pk=customer.pk)
+
     def create_record(self, data):
-        return services.customer_create(actor=self.request.user, data=data)
+        return self._fresh(services.customer_create(actor=self.request.user, data=data))
 
     def update_record(self, instance, data):
-        return services.customer_update(actor=self.request.user, customer=instance, data=data)
+        return self._fresh(services.customer_update(actor=self.request.user, customer=instance, data=data))
 
     def delete_record(self, instance):
         services.customer_delete(actor=self.request.user, customer=instance)

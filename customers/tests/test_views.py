@@ -646,3 +646,17 @@ def test_deleting_a_customer_without_contacts_mentions_none(client_for, quality)
     customer = CustomerFactory()
     html = client_for(quality).get(reverse("customers:customer_delete", args=[customer.pk])).content.decode()
     assert "will be deleted with it" not in html
+
+
+@pytest.mark.django_db
+def test_a_customer_still_referred_to_is_not_deleted_and_the_page_says_why(client_for, quality):
+    from feedback.tests.factories import FeedbackItemFactory
+
+    customer = CustomerFactory(name="Kept Ltd")
+    FeedbackItemFactory(customer=customer)
+    client = client_for(quality)
+    response = client.post(reverse("customers:customer_delete", args=[customer.pk]))
+    assert response.status_code == 302 and response["Location"] == customer.get_absolute_url()
+    (message,) = [str(item) for item in get_messages(response.wsgi_request)]
+    assert message.startswith(f"{customer} was not deleted:") and "feedback" in message
+    assert Customer.objects.filter(pk=customer.pk).exists()

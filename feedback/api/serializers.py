@@ -72,14 +72,14 @@ class FeedbackItemSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:feedbackitem-detail")
     received_at = serializers.DateTimeField(required=False, help_text="When it reached us; default now.")
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
-    customer_code = serializers.CharField(source="customer.code", read_only=True, default=None, allow_null=True)
+    customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True)
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None, allow_null=True)
+    category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
     requirements = serializers.PrimaryKeyRelatedField(
         queryset=Requirement.objects.all(), many=True, required=False, help_text="Linked requirements (ids)."
     )
-    logged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    logged_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     assignee = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
@@ -350,7 +350,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Hand-picked customers (ids); when given, only these are asked.",
     )
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Campaign
@@ -413,7 +413,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     """One person asked; the token (the key to the response page) is never shown."""
 
     campaign_name = serializers.CharField(source="campaign.name", read_only=True)
-    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None, allow_null=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True, help_text=f"One of {INVITATION_STATUS_NAMES}.")
 
     class Meta:
@@ -464,7 +464,7 @@ class SurveyAnswerSerializer(serializers.ModelSerializer):
 
 class SurveyResponseSerializer(serializers.ModelSerializer):
     campaign_name = serializers.CharField(source="campaign.name", read_only=True)
-    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None, allow_null=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, allow_null=True)
     segment = serializers.CharField(read_only=True, help_text="The customer's segment when they answered.")
     answers = SurveyAnswerSerializer(many=True, read_only=True, help_text="In the order of the questions.")
 

@@ -16,6 +16,7 @@ from qms.accounts.permissions import role_names
 from qms.accounts.roles import AUDITOR, QUALITY_MANAGER, TOP_MANAGEMENT
 from qms.audit.mixins import AuditedModel
 from qms.core.querysets import RegisterQuerySet
+from qms.core.uploads import random_upload_path
 
 from ..choices import (
     Acceptance,
@@ -235,7 +236,8 @@ class Pause(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    return f"feedback/{instance.item_id}/{secrets.token_hex(8)}-{filename}"
+    """A random name under ``feedback/<yyyy>/<mm>/``: the sender's file name is kept in ``original_name`` only."""
+    return random_upload_path("feedback", filename)
 
 
 class Attachment(AuditedModel):

@@ -4,7 +4,6 @@ rules come from ``workflow.TRANSITIONS`` and the time targets from ``sla``."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from qms.accounts.permissions import can
 from qms.audit.context import audited_service
+from qms.core import uploads as upload_rules
 from qms.core.services import require_permission
 
 from .. import emails, sla
@@ -38,7 +38,9 @@ DEFAULT_TARGETS: dict[str, tuple[Decimal, Decimal]] = {
     Severity.LOW: (Decimal("2"), Decimal("15")),
 }
 DEFAULT_WARN_HOURS = 4
-ALLOWED_ATTACHMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".csv", ".docx", ".xlsx", ".odt"}
+# Judged by content (qms.core.uploads); the extensions are what forms offer in their file pickers.
+ATTACHMENT_TYPES = ("pdf", "png", "jpeg", "gif", "webp", "text", "docx", "xlsx", "odt")
+ALLOWED_ATTACHMENT_TYPES = upload_rules.extensions_of(ATTACHMENT_TYPES)
 MAX_ATTACHMENTS = 5
 
 LOG_FIELDS = (
@@ -157,33 +159,22 @@ def feedback_next_reference(kind: str, *, year: int | None = None) -> str:
 
 
 def _check_upload(upload, *, field: str = "attachments") -> None:
-    name = getattr(upload, "name", "") or ""
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in ALLOWED_ATTACHMENT_TYPES:
-        allowed = ", ".join(sorted(ALLOWED_ATTACHMENT_TYPES))
-        raise ValidationError({field: f"“{name}” is not a file type we accept; use one of {allowed}."})
-    if upload.size > max_upload_bytes():
-        limit = max_upload_bytes() // (1024 * 1024)
-        raise ValidationError({field: f"“{name}” is larger than {limit} MB."})
-    if upload.size == 0:
-        raise ValidationError({field: f"“{name}” is empty."})
+    upload_rules.check_upload(upload, field=field, allowed=ATTACHMENT_TYPES, max_bytes=max_upload_bytes())
 
 
 def check_uploads(uploads, *, field: str = "attachments") -> None:
-    """Refuse too many files, a file too large or of a type we do not accept, naming the file."""
-    uploads = list(uploads or [])
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise ValidationError({field: f"Attach at most {MAX_ATTACHMENTS} files."})
-    for upload in uploads:
-        _check_upload(upload, field=field)
+    """Refuse too many files, or a file empty, too large, or whose content is not a type we accept, naming it."""
+    upload_rules.check_uploads(
+        uploads, field=field, allowed=ATTACHMENT_TYPES, max_bytes=max_upload_bytes(), max_count=MAX_ATTACHMENTS
+    )
 
 
 def _save_attachments(item: FeedbackItem, uploads, uploaded_by) -> None:
     for upload in uploads or []:
         attachment = Attachment(
-            item=item, original_name=os.path.basename(upload.name)[:255], size=upload.size, uploaded_by=uploaded_by
+            item=item, original_name=upload_rules.display_name(upload.name), size=upload.size, uploaded_by=uploaded_by
         )
-        attachment.file.save(os.path.basename(upload.name), upload, save=False)
+        attachment.file.save(attachment.original_name, upload, save=False)
         attachment.save()
 
 

@@ -207,15 +207,14 @@ def campaign_send(*, actor, campaign: Campaign) -> Campaign:
     campaign.sent_started_at = now
     campaign.save(update_fields=["status", "sent_started_at", "updated_at"])
     campaign_pk = campaign.pk
-    # robust: a broker outage must not fail the request; the hourly job resumes a stalled sending.
-    transaction.on_commit(lambda: _enqueue_sending(campaign_pk), robust=True)
-    return campaign
+    # Published after commit, waiting at most a second for the broker: an outage must not fail or hold the
+    # request; the hourly job resumes a sending whose message never reached a worker.
+    from qms.core.task_outbox import publish_after_commit
 
-
-def _enqueue_sending(campaign_pk: int) -> None:
     from ..tasks import send_campaign_invitations
 
-    send_campaign_invitations.delay(campaign_pk)
+    publish_after_commit(send_campaign_invitations, campaign_pk)
+    return campaign
 
 
 def invitations_send_batch(*, campaign_id: int, batch_size: int = 100) -> int:

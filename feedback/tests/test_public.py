@@ -19,6 +19,7 @@ from feedback.models import Attachment, FeedbackItem, FeedbackTransition
 from feedback.services import feedback_transition, feedback_update
 from qms.core.models import OutboxEmail
 from qms.core.outbox import outbox_deliver
+from qms.core.tests.upload_samples import sample_upload
 
 SUBMIT = reverse("feedback_public:submit")
 THANKS = reverse("feedback_public:thanks")
@@ -44,8 +45,8 @@ def form_data(**overrides) -> dict:
     return data
 
 
-def upload(name: str = "photo.png", size: int = 10) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"x" * size)
+def upload(name: str = "photo.png", size: int | None = None) -> SimpleUploadedFile:
+    return sample_upload(name, size)
 
 
 def submit(client, **overrides):
@@ -222,11 +223,12 @@ def test_invalid_input_is_named_on_its_field_and_typed_text_is_kept(client, fiel
     ("files", "message"),
     [
         ([upload("big.pdf", 1024 * 1024 + 1)], "larger than 1 MB"),
-        ([upload("virus.exe")], "not a file type we accept"),
+        ([upload("virus.exe")], "virus.exe: this type of file is not accepted"),
+        ([SimpleUploadedFile("photo.png", b"%PDF-1.4 a PDF")], "photo.png: the content is a PDF file"),
         ([upload(f"photo{n}.png") for n in range(6)], "at most 5 files"),
         ([upload("empty.txt", 0)], None),  # the browser's empty file: refused, by Django or the service
     ],
-    ids=["too-large", "wrong-type", "too-many", "empty"],
+    ids=["too-large", "wrong-type", "content-disagrees-with-name", "too-many", "empty"],
 )
 def test_refused_files_are_named_on_the_attachments_field_and_nothing_is_saved(
     client, settings, tmp_path, files, message

@@ -15,6 +15,7 @@ from feedback.models import Attachment, FeedbackItem, FeedbackTransition, Holida
 from qms.actions.services import action_create
 from qms.audit.models import AuditEntry
 from qms.core.models import OutboxEmail
+from qms.core.tests.upload_samples import PNG, sample_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -97,10 +98,14 @@ def test_received_in_the_future_is_refused(quality):
 
 @pytest.mark.parametrize(
     ("name", "size", "message"),
-    [("virus.exe", 10, "not a file type"), ("big.pdf", 11 * 1024 * 1024, "larger than"), ("empty.pdf", 0, "empty")],
+    [
+        ("virus.exe", 10, "virus.exe: this type of file is not accepted"),
+        ("big.pdf", 11 * 1024 * 1024, "big.pdf: the file is larger than"),
+        ("empty.pdf", 0, "empty.pdf: the file is empty"),
+    ],
 )
 def test_bad_attachments_are_refused_by_name(quality, name, size, message):
-    upload = SimpleUploadedFile(name, b"x" * size)
+    upload = sample_upload(name, size)
     with pytest.raises(ValidationError) as excinfo:
         services.feedback_log(actor=quality, data={"summary": "S", "description": "D"}, uploads=[upload])
     assert message in excinfo.value.message_dict["attachments"][0]
@@ -112,10 +117,10 @@ def test_attachments_are_kept(quality, settings, tmp_path):
     item = services.feedback_log(
         actor=quality,
         data={"summary": "S", "description": "D"},
-        uploads=[SimpleUploadedFile("photo.png", b"\x89PNG....")],
+        uploads=[SimpleUploadedFile("photo.png", PNG)],
     )
     attachment = Attachment.objects.get(item=item)
-    assert attachment.original_name == "photo.png" and attachment.size == 8
+    assert attachment.original_name == "photo.png" and attachment.size == len(PNG)
 
 
 # Time targets

@@ -146,7 +146,7 @@ def test_real_worker_sends_a_campaign_and_the_outbox_delivers_it(quality, worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_running_the_reminder_job_twice_sends_each_reminder_once(run_in_worker, mailoutbox, monkeypatch):
     # The helper sends the invitations itself; no send job may sit in the queue before the reminder jobs.
-    monkeypatch.setattr(survey_delivery, "_enqueue_sending", lambda pk: None)
+    monkeypatch.setattr("qms.core.task_outbox.publish_after_commit", lambda task, *args, **kwargs: None)
     # Sent 3 days ago: the reminders are due now, on the worker's real clock.
     with time_machine.travel(timezone.now() - dt.timedelta(days=3, minutes=1), tick=False):
         campaign = sent_campaign(ContactFactory.create_batch(2, customer=CustomerFactory()))

@@ -458,3 +458,27 @@ def test_results_overview_query_budget(client_for, auditor, world, django_assert
     with django_assert_max_num_queries(RESULTS_QUERY_BUDGET):
         response = client.get(reverse("feedback:survey_results"))
     assert len(response.context["customer_rows"]) == 1 + extra
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx"])
+def test_responses_export_neutralises_every_formula_start(client_for, quality, export_format):
+    from qms.core.tests.test_exporting import STORABLE, as_written, read_table
+
+    template = make_template(quality)
+    nps, csat, text = template.questions.order_by("order")
+    customers = [CustomerFactory(name=f"Customer {n}") for n in range(len(STORABLE))]
+    for customer in customers:
+        ContactFactory(customer=customer)
+    campaign = survey_services.campaign_save(
+        actor=quality, campaign=None, data=campaign_data(template, name="Formulas", customers=customers)
+    )
+    survey_delivery.campaign_send(actor=quality, campaign=campaign)
+    survey_delivery.invitations_send_all(campaign_id=campaign.pk)
+    for invitation, value in zip(campaign.invitations.order_by("pk"), STORABLE, strict=True):
+        survey_delivery.response_submit(invitation=invitation, answers={nps.pk: 9, csat.pk: 4, text.pk: value})
+    url = reverse("feedback:campaign_responses_export", args=[campaign.pk])
+    response = client_for(quality).get(url, {"format": export_format})
+    assert response.status_code == 200
+    answers = [row[-1] for row in read_table(response, export_format)[1:]]
+    # The survey keeps answers without their surrounding white space (a leading tab or CR goes).
+    assert sorted(answers) == sorted(as_written(value.strip(), export_format) for value in STORABLE)

@@ -4,6 +4,7 @@ categories and time targets, for each role."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from feedback import services
 from feedback.models import Attachment, Category, FeedbackItem, FeedbackTransition, Holiday, SlaTarget, WorkingWeek
 from feedback.tests.factories import CategoryFactory, FeedbackItemFactory
 from qms.audit.models import AuditEntry
+from qms.core.tests.upload_samples import HTML, sample_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +177,7 @@ def test_staff_logs_a_phone_complaint_with_a_file(staff, client_for):
     client = client_for(staff)
     form = client.get(CREATE_URL).context["form"]
     assert "assignee" not in form.fields and "severity" not in form.fields
-    photo = SimpleUploadedFile("seal.png", b"\x89PNG fake", content_type="image/png")
+    photo = sample_upload("seal.png", content_type="image/png")
     response = client.post(
         CREATE_URL,
         {
@@ -217,7 +219,7 @@ def test_quality_manager_can_assign_and_assess_when_logging(quality, staff, clie
 
 
 def test_log_refusal_names_the_field_and_keeps_the_input(staff, client_for):
-    bad = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    bad = sample_upload("run.exe")
     response = client_for(staff).post(
         CREATE_URL,
         {
@@ -229,7 +231,7 @@ def test_log_refusal_names_the_field_and_keeps_the_input(staff, client_for):
         },
     )
     assert response.status_code == 400
-    assert "is not a file type we accept" in response.context["form"].errors["attachments"][0]
+    assert "run.exe: this type of file is not accepted" in response.context["form"].errors["attachments"][0]
     assert 'value="Keep me"' in response.content.decode()
     assert not FeedbackItem.objects.exists()
 
@@ -484,6 +486,34 @@ def test_attachment_upload_download_and_delete(quality, client_for):
     assert "cannot be undone" in client.get(delete_url).content.decode()
     assert client.post(delete_url).status_code == 302
     assert not Attachment.objects.exists()
+
+
+def test_html_sent_as_text_is_downloaded_never_shown_as_a_page(quality, client_for):
+    item = _log(quality)
+    upload = SimpleUploadedFile("page.txt", HTML, content_type="text/html")
+    client = client_for(quality)
+    assert client.post(reverse("feedback:attachment_create", args=[item.pk]), {"file": [upload]}).status_code == 302
+    attachment = Attachment.objects.get()
+    assert re.fullmatch(r"feedback/\d{4}/\d{2}/[0-9a-f]{32}\.txt", attachment.file.name)
+    assert attachment.original_name == "page.txt"
+    response = client.get(reverse("feedback:attachment_download", args=[item.pk, attachment.pk]))
+    assert response["Content-Disposition"] == 'attachment; filename="page.txt"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"".join(response.streaming_content) == HTML
+
+
+def test_a_file_stored_before_the_checks_is_sent_as_an_opaque_download(quality, client_for):
+    item = _log(quality)
+    attachment = services.feedback_attach(actor=quality, item=item, uploads=[sample_upload("a.txt")])[0]
+    # As if kept by an older version under its own name: its type must not come from that name.
+    attachment.file.save("legacy/page.html", SimpleUploadedFile("page.html", HTML), save=False)
+    attachment.original_name = "page.html"
+    attachment.save()
+    response = client_for(quality).get(reverse("feedback:attachment_download", args=[item.pk, attachment.pk]))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="page.html"'
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_attachment_of_a_hidden_complaint_is_404_for_staff(quality, staff, client_for):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from qms.accounts.permissions import can
 from qms.actions.choices import OPEN_STATUSES as ACTION_OPEN_STATUSES
 from qms.actions.models import Action
 from qms.actions.selectors import actions_for_source
+from qms.core.uploads import attachment_response
 from qms.core.views import (
     RegisterDeleteView,
     RegisterDetailView,
@@ -369,10 +370,9 @@ class AttachmentDownloadView(RegisterViewMixin, View):
             selectors.attachment_for(user=request.user, item_pk=kwargs["pk"], attachment_pk=kwargs["attachment_pk"])
         )
         try:
-            handle = attachment.file.open("rb")
+            return attachment_response(attachment.file, filename=attachment.original_name)
         except FileNotFoundError as exc:
             raise Http404("The file is missing from storage.") from exc
-        return FileResponse(handle, as_attachment=True, filename=attachment.original_name)
 
 
 class AttachmentDeleteView(RegisterDeleteView):

@@ -573,7 +573,9 @@ class SurveyResultsView(RegisterViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        default_start = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+        # The first day of the month eleven months back: twelve months including this one, whatever the day.
+        months = today.year * 12 + today.month - 1 - 11
+        default_start = dt.date(months // 12, months % 12 + 1, 1)
         start = _parse_date(self.request.GET.get("start")) or default_start
         end = _parse_date(self.request.GET.get("end")) or today
         errors = []

@@ -23,9 +23,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
         from qms.core.demo import register_seeder
+        from qms.core.security import record_login_time
 
         from .demo import seed_users
+        from .throttling import on_logged_in, on_login_failed
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="qms.accounts.sync_roles")
+        user_login_failed.connect(on_login_failed, dispatch_uid="qms.accounts.count_login_failure")
+        user_logged_in.connect(on_logged_in, dispatch_uid="qms.accounts.clear_login_failures")
+        user_logged_in.connect(record_login_time, dispatch_uid="qms.accounts.record_login_time")
         register_seeder(10, "accounts", seed_users)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 from rest_framework.permissions import BasePermission
 
-from .roles import AUDITOR, READ_ACTIONS, ROLE_NAMES
+from .roles import AUDITOR, READ_ACTIONS
 
 HTTP_METHOD_ACTIONS = {
     "GET": "view",
@@ -30,11 +30,11 @@ def role_names(user) -> frozenset[str]:
     """The role groups the user belongs to, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_qms_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))
-        user._qms_roles = cached
-    return cached
+    if getattr(user, "_qms_roles", None) is None:
+        from .backends import load_permissions_and_roles
+
+        load_permissions_and_roles(user)  # with the permissions: one query for both
+    return user._qms_roles
 
 
 def is_auditor(user) -> bool:

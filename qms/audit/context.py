@@ -25,6 +25,7 @@ class AuditContext:
 
 
 _current: ContextVar[AuditContext | None] = ContextVar("qms_audit_context", default=None)
+_loading_archive: ContextVar[bool] = ContextVar("qms_audit_loading_archive", default=False)
 
 
 def current_context() -> AuditContext:
@@ -51,6 +52,24 @@ def acting_as(actor) -> Iterator[AuditContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def loading_archived_rows() -> Iterator[None]:
+    """Load rows from a backup: they bring their own audit entries, so the signal hooks stay silent.
+
+    Only ``loaddata`` during a restore may use this: ``loaddata`` bypasses ``AuditedModel.save`` but still
+    sends ``m2m_changed`` (a user's groups), which would otherwise append entries the archive already has.
+    """
+    token = _loading_archive.set(True)
+    try:
+        yield
+    finally:
+        _loading_archive.reset(token)
+
+
+def is_loading_archived_rows() -> bool:
+    return _loading_archive.get()
 
 
 def audited_service(func: Callable) -> Callable:

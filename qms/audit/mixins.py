@@ -2,7 +2,9 @@
 
 Saves and deletes (cascades included, through the post_delete signal inside Django's deletion
 transaction) are recorded in the same transaction as the change. Queryset ``update()`` records one
-entry per row; ``bulk_create``/``bulk_update`` are refused because they would bypass the trail.
+entry per row (locking the rows through its own conditions, so a conditional claim stays a claim);
+``update_bookkeeping()`` is the one explicit way to skip it, for fields the model excludes from its trail;
+``bulk_create``/``bulk_update`` are refused because they would bypass the trail.
 """
 
 from __future__ import annotations
@@ -18,17 +20,37 @@ class AuditedQuerySet(models.QuerySet):
     def update(self, **kwargs) -> int:
         from .recorder import record_instance_change, snapshot
 
+        if self.query.is_sliced:
+            raise TypeError("Cannot update a query once a slice has been taken.")
         model = self.model
         with transaction.atomic(using=self.db):
-            pks = list(self.values_list("pk", flat=True))
+            # Lock the rows through this queryset's own conditions: PostgreSQL re-checks them on a row
+            # another transaction changed meanwhile, so a conditional claim (`filter(pk=..., status=...)
+            # .update(...)`, count checked) still succeeds for one worker only.
+            matching = self.select_related(None).order_by("pk").select_for_update(of=("self",))
+            matching.query.distinct, matching.query.distinct_fields = False, ()
+            pks = list(matching.values_list("pk", flat=True))
             if not pks:
                 return 0
             base = model._base_manager.using(self.db).filter(pk__in=pks)
-            before = {obj.pk: snapshot(obj) for obj in base.select_for_update()}
+            before = {obj.pk: snapshot(obj) for obj in base}
             count = models.QuerySet.update(base, **kwargs)
-            for obj in model._base_manager.using(self.db).filter(pk__in=pks).order_by("pk"):
+            for obj in base.order_by("pk"):
                 record_instance_change(obj, "update", before.get(obj.pk), snapshot(obj), self.db)
         return count
+
+    def update_bookkeeping(self, **kwargs) -> int:
+        """Update only fields the model keeps off its trail (``audit_exclude``: progress counters, claim
+        timestamps) in one plain UPDATE, with no entry and no row snapshots. Any other field is refused."""
+        excluded = set(self.model.audit_exclude)
+        audited = sorted(
+            name for name in kwargs if name not in excluded and self.model._meta.get_field(name).attname not in excluded
+        )
+        if audited:
+            raise AuditBypassError(
+                f"{', '.join(audited)} on {self.model.__name__} are on the audit trail; use update() or save()."
+            )
+        return models.QuerySet.update(self, **kwargs)
 
     def bulk_create(self, *args, **kwargs):
         raise AuditBypassError(f"bulk_create on {self.model.__name__} would bypass the audit trail; save each row.")

@@ -42,8 +42,20 @@ def _field(model, attname: str):
         return None
 
 
-def _related_names(entries: list[AuditEntry]) -> dict[tuple, str]:
-    """One query per related model for every foreign key value the entries mention."""
+def _loaded_relations(obj) -> dict[tuple, str]:
+    """The names of the records ``obj`` already holds through its foreign keys (no query)."""
+    known = {}
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.many_to_one and field.is_cached(obj):
+            related = field.get_cached_value(obj)
+            if related is not None:
+                known[(field.related_model, str(related.pk))] = str(related)
+    return known
+
+
+def _related_names(entries: list[AuditEntry], known: dict[tuple, str] | None = None) -> dict[tuple, str]:
+    """One query per related model for every foreign key value the entries mention and ``known`` lacks."""
+    known = known or {}
     wanted: dict[type, set] = defaultdict(set)
     for entry in entries:
         model = _model_for(entry.content_type)
@@ -52,9 +64,15 @@ def _related_names(entries: list[AuditEntry]) -> dict[tuple, str]:
         for name, values in entry.changes.items():
             field = _field(model, name)
             if field is not None and field.is_relation and field.many_to_one:
-                wanted[field.related_model].update(value for value in values if value not in (None, ""))
-    names = {}
+                wanted[field.related_model].update(
+                    value
+                    for value in values
+                    if value not in (None, "") and (field.related_model, str(value)) not in known
+                )
+    names = dict(known)
     for related_model, pks in wanted.items():
+        if not pks:
+            continue
         for obj in related_model._base_manager.filter(pk__in=pks):
             names[(related_model, str(obj.pk))] = str(obj)
     return names
@@ -77,10 +95,11 @@ def _display(field, value, related: dict) -> str:
     return str(value)
 
 
-def present(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
-    """The entries, each with ``lines``: what changed, labelled and shown as on the record's page."""
+def present(entries: Iterable[AuditEntry], *, about=None) -> list[AuditEntry]:
+    """The entries, each with ``lines``: what changed, labelled and shown as on the record's page.
+    ``about``: the record they are about, whose loaded relations need no query."""
     entries = list(entries)
-    related = _related_names(entries)
+    related = _related_names(entries, _loaded_relations(about) if about is not None else None)
     for entry in entries:
         model = _model_for(entry.content_type)
         lines = []

@@ -10,7 +10,7 @@ from .presentation import present
 
 def history_for(obj: Model, *, limit: int = 50) -> list[AuditEntry]:
     """The newest entries about one record (shown on its detail page), each with readable ``lines``."""
-    return present(AuditEntry.objects.for_object(obj).order_by("-seq")[:limit])
+    return present(AuditEntry.objects.for_object(obj).order_by("-seq")[:limit], about=obj)
 
 
 def audit_log(*, user) -> QuerySet[AuditEntry]:

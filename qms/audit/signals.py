@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from .context import is_loading_archived_rows
 from .mixins import AuditedModel
 from .recorder import append_entry, record_instance_change, snapshot
 
 
 def record_delete(sender, instance, using, **kwargs):
-    if isinstance(instance, AuditedModel):
+    if isinstance(instance, AuditedModel) and not is_loading_archived_rows():
         record_instance_change(instance, "delete", snapshot(instance), None, using)
 
 
@@ -32,7 +33,7 @@ def _through_pks(through, instance) -> set:
 
 def record_m2m(sender, instance, action, reverse, model, pk_set, using, **kwargs):
     """Group membership of users, and permissions of groups or users, as 'roles' entries."""
-    if action not in {"post_add", "post_remove", "pre_clear"}:
+    if action not in {"post_add", "post_remove", "pre_clear"} or is_loading_archived_rows():
         return
     if action == "pre_clear":
         pk_set = _through_pks(sender, instance)
@@ -56,7 +57,7 @@ def remember_group_name(sender, instance, raw=False, **kwargs):
 
 def record_group_save(sender, instance, created, using, raw=False, **kwargs):
     old_name = None if created else getattr(instance, "_audit_old_name", None)
-    if raw or (not created and old_name == instance.name):
+    if raw or is_loading_archived_rows() or (not created and old_name == instance.name):
         return
     append_entry(
         action="create" if created else "update",
@@ -69,6 +70,8 @@ def record_group_save(sender, instance, created, using, raw=False, **kwargs):
 
 
 def record_group_delete(sender, instance, using, **kwargs):
+    if is_loading_archived_rows():
+        return
     append_entry(
         action="delete",
         content_type="auth.group",

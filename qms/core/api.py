@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,6 +22,19 @@ def _first_message(errors) -> str:
     return str(errors)
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "This record is in use and cannot be changed this way."
+    default_code = "conflict"
+
+
+def _in_use(exc: ProtectedError | RestrictedError) -> Conflict:
+    """409 naming the kinds of record that still refer to the one being deleted."""
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    kinds = sorted({str(obj._meta.verbose_name_plural) for obj in objects})
+    return Conflict(f"This record cannot be deleted: {', '.join(kinds) or 'other records'} still refer to it.")
+
+
 def exception_handler(exc, context):
     """Errors as JSON with ``detail`` (a sentence a person can act on) and, for bad input, ``errors``."""
     if isinstance(exc, DjangoValidationError):
@@ -31,6 +45,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound("No such record, or you may not see it.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = _in_use(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

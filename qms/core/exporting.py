@@ -4,22 +4,42 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .templatetags.portal import cell_value
 
 FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet reads a cell starting with one of these as a formula (or, after a tab, CR or NUL, may do so once
+# that character is dropped): "CSV injection". Such text gets a leading apostrophe, which shows it as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+_NUMBERS = (int, float, Decimal)
 
 
 def safe_text(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a cell never starts with = + - @."""
+    """``value`` as text that no spreadsheet reads as a formula: ``'`` before a leading = + - @ tab CR or NUL."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def safe_cell(value):
+    """A cell for a CSV or XLSX row: a real number stays a number (-5 is minus five, not text); anything else is
+    ``safe_text``."""
+    if isinstance(value, _NUMBERS) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    return safe_text(value)
+
+
+def xlsx_cell(value):
+    """``safe_cell`` without the control characters an XLSX file cannot hold (openpyxl refuses the whole file)."""
+    value = safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def rows(queryset, columns) -> Iterable[list]:
@@ -37,15 +57,14 @@ class _Echo:
 def table_response(table: Iterable[Sequence], export_format: str, basename: str):
     """A download of ``table`` (its first row the headings) as XLSX, or else as streamed CSV; every cell is
     formula-neutralised."""
-    cells = ([safe_text(value) for value in row] for row in table)
     export_format = export_format if export_format in FORMATS else "csv"
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     filename = f"{basename}-{stamp}.{export_format}"
     if export_format == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(basename[:31])
-        for row in cells:
-            sheet.append(row)
+        for row in table:
+            sheet.append([xlsx_cell(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -54,10 +73,10 @@ def table_response(table: Iterable[Sequence], export_format: str, basename: str)
         )
     else:
         writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in cells), content_type="text/csv; charset=utf-8"
-        )
+        lines = (writer.writerow([safe_cell(value) for value in row]) for row in table)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -15,7 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
+from . import uploads
+
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+UNREADABLE = "The file could not be read as CSV or Excel. Is it damaged?"
 
 
 @dataclass
@@ -60,6 +63,16 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+def _legacy_csv(upload, expected: str) -> bool:
+    """A CSV saved by an older Excel (Windows-1252, not UTF-8) is still text: no NUL byte in it."""
+    if expected != "text":
+        return False
+    try:
+        return all(b"\x00" not in chunk for chunk in upload.chunks())
+    finally:
+        upload.seek(0)
+
+
 def read_table(upload) -> list[dict[str, str]]:
     """Rows of an uploaded CSV or XLSX file as dicts keyed by normalised header names.
 
@@ -71,6 +84,11 @@ def read_table(upload) -> list[dict[str, str]]:
     if upload.size > settings.QMS_IMPORT_MAX_BYTES:
         limit = settings.QMS_IMPORT_MAX_BYTES // (1024 * 1024)
         raise ValidationError({"file": f"The file is larger than {limit} MB; split it into smaller files."})
+    # Judged by content too: an .xlsx must be a real workbook (not a ZIP that unpacks to gigabytes), a .csv text.
+    detected = uploads.detect_type(upload)
+    expected = "text" if name.endswith(".csv") else "xlsx"
+    if upload.size and (detected is None or detected.key != expected) and not _legacy_csv(upload, expected):
+        raise ValidationError({"file": UNREADABLE})
     try:
         if name.endswith(".csv"):
             raw = upload.read()
@@ -90,7 +108,7 @@ def read_table(upload) -> list[dict[str, str]]:
     except ValidationError:
         raise
     except Exception as exc:
-        raise ValidationError({"file": "The file could not be read as CSV or Excel. Is it damaged?"}) from exc
+        raise ValidationError({"file": UNREADABLE}) from exc
     table = [row for row in table if any(_cell(value) for value in row)]
     if not table:
         raise ValidationError({"file": "The file is empty: the first row must name the columns."})

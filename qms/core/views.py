@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
@@ -267,7 +268,17 @@ class RegisterDeleteView(RegisterViewMixin, View):
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         label, success_url = str(obj), self.get_success_url(obj)
-        self.delete(obj)
+        try:
+            self.delete(obj)
+        except (ProtectedError, RestrictedError) as exc:
+            # Records that must keep pointing at this one: nothing was deleted; say which kinds.
+            blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+            kinds = sorted({str(item._meta.verbose_name_plural) for item in blocking}) or ["other records"]
+            messages.error(request, f"{label} was not deleted: {', '.join(kinds)} still refer to it.")
+            return redirect(obj.get_absolute_url())
+        except ValidationError as exc:
+            messages.error(request, f"{label} was not deleted: {' '.join(exc.messages)}")
+            return redirect(obj.get_absolute_url())
         messages.success(request, f"{capfirst(self.model._meta.verbose_name)} {label} was deleted.")
         return redirect(success_url)
 

@@ -29,7 +29,7 @@ from weasyprint.urls import URLFetcher
 
 from qms.accounts.permissions import can
 from qms.audit.models import AuditEntry
-from qms.core.exporting import safe_text
+from qms.core.exporting import safe_cell, xlsx_cell
 
 from .registry import CLAUSES, RecordType, clause_sort_key, record_types
 
@@ -223,9 +223,9 @@ class PackWriter:
             writer = csv.writer(out)
             writer.writerow(headings)
             for obj in records.iterator(chunk_size=CHUNK):
-                row = [safe_text(read(obj)) for read in cells]
-                writer.writerow(row)
-                sheet.append(row)
+                row = [read(obj) for read in cells]
+                writer.writerow([safe_cell(value) for value in row])
+                sheet.append([xlsx_cell(value) for value in row])
                 summary.records += 1
                 self.done += 1
                 if self.done % CHUNK == 0:
@@ -272,21 +272,20 @@ class PackWriter:
             writer = csv.writer(out)
             writer.writerow(AUDIT_COLUMNS)
             for entry in entries.iterator(chunk_size=CHUNK):
-                writer.writerow(
-                    [
-                        entry.seq,
-                        entry.timestamp.isoformat(),
-                        safe_text(entry.actor_name),
-                        entry.source,
-                        entry.action,
-                        entry.content_type,
-                        entry.object_id,
-                        safe_text(entry.object_repr),
-                        json.dumps(entry.changes, sort_keys=True, default=str),
-                        entry.prev_hash,
-                        entry.hash,
-                    ]
-                )
+                cells = [
+                    entry.seq,
+                    entry.timestamp.isoformat(),
+                    entry.actor_name,
+                    entry.source,
+                    entry.action,
+                    entry.content_type,
+                    entry.object_id,
+                    entry.object_repr,
+                    json.dumps(entry.changes, sort_keys=True, default=str),
+                    entry.prev_hash,
+                    entry.hash,
+                ]
+                writer.writerow([safe_cell(value) for value in cells])
                 summary.audit_entries += 1
 
     def _write_clause_tags(self, archive, types: list[RecordType]) -> None:
@@ -310,7 +309,7 @@ class PackWriter:
                     content_type=ContentType.objects.get_for_model(rt.model), object_id__in=record_ids
                 ).order_by("object_id", "standard", "clause")
                 for tag in tags.iterator(chunk_size=CHUNK):
-                    writer.writerow([rt.label, tag.object_id, tag.standard, tag.clause])
+                    writer.writerow([safe_cell(value) for value in (rt.label, tag.object_id, tag.standard, tag.clause)])
 
     def _write_index(self, archive, summaries: list[TypeSummary]) -> None:
         clauses = sorted(self.export.clauses, key=clause_sort_key)

@@ -9,7 +9,6 @@ import os
 import secrets
 import tempfile
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from qms.accounts.permissions import can
 from qms.audit.context import audit_context, audited_service
+from qms.core.task_outbox import publish_after_commit, publish_now
 
 from .choices import ExportStatus, Standard
 from .models import ClauseTag, EvidenceExport, clause_validator
@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 EXPORT_FOLDER = "evidence"
 # A running export whose worker died (acks_late redelivers the task) may be taken over after this long.
 STALE_AFTER = dt.timedelta(minutes=30)
+# The job's own time limits: past the soft one the build stops, ends failed and removes its file.
+SOFT_TIME_LIMIT = 20 * 60
+# A queued export not started after this long lost its task (the broker was down): publish it again.
+REPUBLISH_AFTER = dt.timedelta(minutes=2)
 MAX_PERIOD_DAYS = 366 * 10
 
 
@@ -66,7 +70,9 @@ def export_create(*, actor, start: dt.date, end: dt.date, clauses: Sequence[str]
     export.save()
     from .tasks import build_evidence_pack
 
-    transaction.on_commit(partial(build_evidence_pack.delay, export.pk))
+    # The queued row is the outbox record: if the broker does not take the task within a second,
+    # ``exports_relay_waiting`` publishes it again later.
+    publish_after_commit(build_evidence_pack, export.pk)
     return export
 
 
@@ -78,9 +84,11 @@ def evidence_pack_build(*, export_id: int) -> str:
     """
     now = timezone.now()
     claimable = Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-    claimed = EvidenceExport._base_manager.filter(claimable, pk=export_id).update(
-        status=ExportStatus.RUNNING, started_at=now, progress_done=0, message=""
-    )
+    # Through the audited queryset: the move to running is on the trail (and the claim race-safe).
+    with audit_context(source="job"):
+        claimed = EvidenceExport.objects.filter(claimable, pk=export_id).update(
+            status=ExportStatus.RUNNING, started_at=now, progress_done=0, message=""
+        )
     if not claimed:
         current = EvidenceExport._base_manager.filter(pk=export_id).values_list("status", flat=True).first()
         return current or "gone"
@@ -91,7 +99,8 @@ def evidence_pack_build(*, export_id: int) -> str:
     os.close(handle)
 
     def progress(done: int, total: int) -> None:
-        EvidenceExport._base_manager.filter(pk=export_id).update(progress_done=done, progress_total=total)
+        # Counters kept off the trail: one plain UPDATE per step.
+        EvidenceExport.objects.filter(pk=export_id).update_bookkeeping(progress_done=done, progress_total=total)
 
     with audit_context(source="job", actor=export.created_by):
         try:
@@ -123,6 +132,53 @@ def evidence_pack_build(*, export_id: int) -> str:
         )
         export.save(update_fields=["status", "finished_at", "file_path", "file_size", "sha256", "message"])
     return export.status
+
+
+def exports_relay_waiting(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Restart exports whose job never ran and end those whose job stopped without finishing.
+
+    - ``queued`` longer than ``REPUBLISH_AFTER``: the task was lost (broker down when the export was
+      asked for); it is published again (a second copy of the task does nothing, the build claims the row).
+    - ``running`` since longer than ``STALE_AFTER``: the worker was killed or hit its hard time limit; the
+      export ends ``failed`` with a message, and half-built files older than that are removed.
+    """
+    from .tasks import build_evidence_pack
+
+    now = now or timezone.now()
+    counts = {"republished": 0, "failed": 0}
+    waiting = EvidenceExport._base_manager.filter(status=ExportStatus.QUEUED, created_at__lt=now - REPUBLISH_AFTER)
+    for export_id in waiting.values_list("pk", flat=True)[:100]:
+        if not publish_now(build_evidence_pack, export_id):
+            break  # the broker is still away; the next run tries again
+        counts["republished"] += 1
+    stale = EvidenceExport._base_manager.filter(status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    for export_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            export = (
+                EvidenceExport._base_manager.select_for_update()
+                .select_related("created_by")
+                .filter(pk=export_id, status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+                .first()
+            )
+            if export is None:  # finished, or taken over, in the meantime
+                continue
+            with audit_context(source="job", actor=export.created_by):
+                export.status = ExportStatus.FAILED
+                export.finished_at = now
+                export.message = (
+                    "The evidence pack was not finished: its job stopped (it ran out of time or its worker "
+                    "was stopped). Start a new export; if it fails again, tell your administrator."
+                )
+                export.save(update_fields=["status", "finished_at", "message"])
+        counts["failed"] += 1
+    folder = Path(settings.MEDIA_ROOT) / EXPORT_FOLDER
+    if folder.is_dir():
+        cutoff = (now - STALE_AFTER).timestamp()
+        for leftover in folder.glob(".building-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+    return counts
 
 
 def export_file_path(export: EvidenceExport) -> Path | None:

@@ -112,9 +112,17 @@ class MeasureForm(forms.Form):
         required=False, max_digits=14, decimal_places=2, label="Target", help_text="Empty: the KPI's own target."
     )
 
-    def __init__(self, *args, kpis=None, **kwargs):
+    def __init__(self, *args, kpis=None, kpi_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kpi"].queryset = kpis if kpis is not None else Kpi.objects.order_by("name")
+        if kpi_choices is not None:
+            # The same options in every row, read once for the whole formset (the queryset still validates).
+            self.fields["kpi"].choices = kpi_choices
+
+
+def measure_form_kwargs(kpis) -> dict:
+    """``form_kwargs`` for ``MeasureFormSet``: the KPIs, and their options read in one query for all rows."""
+    return {"kpis": kpis, "kpi_choices": [("", "— none —"), *((kpi.pk, str(kpi)) for kpi in kpis)]}
 
 
 class BaseMeasureFormSet(forms.BaseFormSet):

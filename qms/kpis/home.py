@@ -3,7 +3,7 @@ person owes for the period just ended."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,17 +14,20 @@ from .models import DashboardSnapshot, Kpi, KpiValue
 from .periods import add_periods, period_start
 
 
-def values_owed(user, *, today=None):
-    """The active entered KPIs ``user`` owns with no value yet for the period just ended."""
-    today = today or timezone.localdate()
-    owed = Kpi.objects.none()
+def _owed_q(today) -> Q:
+    """An active entered KPI with no value yet for the period just ended (on ``Kpi`` rows)."""
+    owed = Q(pk__in=[])
     for frequency in Frequency.values:
         just_ended = add_periods(period_start(today, frequency), -1, frequency)
         recorded = KpiValue.objects.filter(kpi=OuterRef("pk"), period_start=just_ended, value__isnull=False)
-        owed |= Kpi.objects.filter(owner=user, active=True, source=KpiSource.ENTERED, frequency=frequency).filter(
-            ~Exists(recorded)
-        )
+        owed |= Q(frequency=frequency) & ~Exists(recorded)
     return owed
+
+
+def values_owed(user, *, today=None):
+    """The active entered KPIs ``user`` owns with no value yet for the period just ended."""
+    today = today or timezone.localdate()
+    return Kpi.objects.filter(owner=user, active=True, source=KpiSource.ENTERED).filter(_owed_q(today))
 
 
 def kpis_home(user):
@@ -33,12 +36,17 @@ def kpis_home(user):
     part = HomeContribution()
     if can(user, "view", DashboardSnapshot):
         part.links.append({"label": "Customer-focus dashboard", "url": reverse("kpis:dashboard")})
-    owns_entered = Kpi.objects.filter(owner=user, active=True, source=KpiSource.ENTERED).exists()
-    if owns_entered and can(user, "view", Kpi) and (can(user, "add", KpiValue) or can(user, "enter", KpiValue)):
+    if not (can(user, "view", Kpi) and (can(user, "add", KpiValue) or can(user, "enter", KpiValue))):
+        return part
+    # Whether the user owns entered KPIs, and how many wait for a value: one query.
+    counts = Kpi.objects.filter(owner=user, active=True, source=KpiSource.ENTERED).aggregate(
+        owned=Count("pk"), owed=Count("pk", filter=_owed_q(timezone.localdate()))
+    )
+    if counts["owned"]:
         part.figures.append(
             {
                 "label": "Your KPIs waiting for last period's value",
-                "value": values_owed(user).count(),
+                "value": counts["owed"],
                 "url": f"{reverse('kpis:kpi_list')}?owner={user.pk}",
             }
         )

@@ -50,3 +50,7 @@ def is_closed(start: dt.date, today: dt.date, frequency: str = Frequency.MONTHLY
 def last_months(today: dt.date, count: int = 12) -> tuple[dt.date, dt.date]:
     """The default dashboard range: the ``count`` months ending with the current one (to ``today``)."""
     return add_periods(period_start(today), -(count - 1)), today
+
+
+# The dashboards' trends are month by month: a range of centuries would keep a worker busy for minutes.
+MAX_RANGE_YEARS = 10

@@ -2,7 +2,7 @@
 
 Each domain app registers its queues in ``AppConfig.ready`` (its ``kpi_queues.py``), so this app never
 imports a domain app. A queue function takes ``today`` and returns a ``Queue``; ``queue_from`` builds one
-from a queryset in two queries (a count and the first items), whatever the number of records.
+from a queryset in one query (the first items, each carrying the total), whatever the number of records.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.utils import timezone
 
 FIRST_ITEMS = 5
@@ -54,18 +54,20 @@ def queue_from(
     item: Callable[[Any], QueueItem],
     empty: str = "Nothing waiting.",
 ) -> Queue:
-    """A queue of ``queryset`` (already ordered, related rows joined): its count and first items."""
+    """A queue of ``queryset`` (already ordered, related rows joined): its count and first items, in one
+    query (the count is a window over the whole queryset, read from the first row)."""
+    rows = list(queryset.annotate(queue_total=Window(expression=Count("pk")))[:FIRST_ITEMS])
     return Queue(
         key=key,
         title=title,
-        count=queryset.count(),
-        items=[item(row) for row in queryset[:FIRST_ITEMS]],
+        count=rows[0].queue_total if rows else 0,
+        items=[item(row) for row in rows],
         list_url=list_url,
         empty=empty,
     )
 
 
 def work_queues(today: dt.date | None = None) -> list[Queue]:
-    """Every registered queue, in order; two queries each."""
+    """Every registered queue, in order; one query each."""
     today = today or timezone.localdate()
     return [function(today) for _, function in sorted(QUEUES.values(), key=lambda entry: entry[0])]

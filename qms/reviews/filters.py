@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from .choices import ReviewStatus, SummaryKind
 from .models import Review, Summary
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A four-digit year (anything else is a form error, answered 400 by the API, not a database error)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "year")
+        kwargs.setdefault("label", "Year")
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
 class ReviewFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, empty_label="Any status")
-    year = django_filters.NumberFilter(field_name="review_date", lookup_expr="year", label="Year")
+    year = YearFilter(field_name="review_date")
 
     class Meta:
         model = Review
@@ -34,7 +48,7 @@ class ReviewFilterSet(django_filters.FilterSet):
 class SummaryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
     kind = django_filters.ChoiceFilter(choices=SummaryKind.choices, empty_label="Both kinds")
-    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year", label="Year")
+    year = YearFilter(field_name="period_start")
 
     class Meta:
         model = Summary

@@ -19,7 +19,7 @@ def _active_users():
 
 class InterestedPartySerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
-    customer_code = serializers.CharField(source="customer.code", read_only=True, default=None, allow_null=True)
+    customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:interestedparty-detail")
 
     class Meta:
@@ -57,7 +57,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         slug_field="username", queryset=_active_users(), help_text="Username of the requirement's owner."
     )
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
-    customer_code = serializers.CharField(source="customer.code", read_only=True, default=None, allow_null=True)
+    customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True)
     party = serializers.PrimaryKeyRelatedField(queryset=InterestedParty.objects.all(), required=False, allow_null=True)
     # A plain string: a second ChoiceField over the same choices would be a second enum in the schema.
     last_result = serializers.CharField(

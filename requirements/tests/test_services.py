@@ -343,7 +343,7 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("name", ["tool.exe", "macro.docm", "no-extension"])
+@pytest.mark.parametrize("name", ["tool.exe", "macro.docm", "no-extension", "page.html", "tool.pdf", "scan.png"])
 def test_attachment_of_a_forbidden_type_is_refused_on_file(quality, media, name):
     requirement = RequirementFactory()
     with pytest.raises(ValidationError) as excinfo:
@@ -357,7 +357,7 @@ def test_attachment_of_a_forbidden_type_is_refused_on_file(quality, media, name)
 def test_attachment_over_the_size_limit_is_refused_on_file(quality, media, settings):
     settings.QMS_ATTACHMENT_MAX_BYTES = 1024 * 1024
     requirement = RequirementFactory()
-    upload = SimpleUploadedFile("contract.pdf", b"x" * (1024 * 1024 + 1))
+    upload = SimpleUploadedFile("contract.pdf", b"%PDF-1.4" + b"x" * (1024 * 1024))
     with pytest.raises(ValidationError) as excinfo:
         services.attachment_add(actor=quality, requirement=requirement, upload=upload, kind="contract")
     assert error_fields(excinfo) == {"file"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -15,6 +16,7 @@ from qms.accounts.roles import STAFF
 from qms.actions.models import Action
 from qms.actions.tests.factories import ActionFactory
 from qms.audit.models import AuditEntry
+from qms.core.tests.upload_samples import HTML, content_for
 from requirements import services
 from requirements.models import (
     Acknowledgement,
@@ -335,7 +337,8 @@ def test_raise_an_action_link_is_only_for_who_may_add_actions(client_for, staff)
 # Attachments ----------------------------------------------------------------------------------------------
 
 
-def _upload(client, requirement, name: str, content: bytes = b"contract clause", kind: str = "contract"):
+def _upload(client, requirement, name: str, content: bytes | None = None, kind: str = "contract"):
+    content = content_for(name) if content is None else content
     return client.post(
         reverse("requirements:attachment_create", args=[requirement.pk]),
         {"kind": kind, "file": SimpleUploadedFile(name, content)},
@@ -348,7 +351,7 @@ def test_an_allowed_attachment_is_kept_and_downloaded_under_its_name(client_for,
     attachment = Attachment.objects.get()
     response = client_for(auditor).get(attachment.get_absolute_url())
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"contract clause"
+    assert b"".join(response.streaming_content) == content_for("clause 4.pdf")
     assert 'filename="clause 4.pdf"' in response["Content-Disposition"]
 
 
@@ -361,9 +364,47 @@ def test_a_forbidden_attachment_type_is_refused_on_the_file_field(client_for, qu
 
 def test_an_oversize_attachment_is_refused_on_the_file_field(client_for, quality, settings):
     settings.QMS_ATTACHMENT_MAX_BYTES = 1024 * 1024
-    response = _upload(client_for(quality), RequirementFactory(), "big.pdf", b"x" * (1024 * 1024 + 1))
+    response = _upload(client_for(quality), RequirementFactory(), "big.pdf", b"%PDF-1.4" + b"x" * (1024 * 1024))
     assert response.status_code == 400
     assert "larger than 1 MB" in " ".join(response.context["form"].errors["file"])
+    assert not Attachment.objects.exists()
+
+
+def test_html_sent_as_text_is_downloaded_never_shown_as_a_page(client_for, quality):
+    requirement = RequirementFactory()
+    assert _upload(client_for(quality), requirement, "notes.txt", HTML).status_code == 302
+    attachment = Attachment.objects.get()
+    response = client_for(quality).get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="notes.txt"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert b"".join(response.streaming_content) == HTML
+
+
+def test_stored_name_is_random_and_the_given_name_is_kept_for_display(client_for, quality):
+    requirement = RequirementFactory()
+    _upload(client_for(quality), requirement, "../../Contract clause.pdf")
+    _upload(client_for(quality), requirement, "../../Contract clause.pdf")
+    stored = [attachment.file.name for attachment in Attachment.objects.all()]
+    assert {attachment.original_name for attachment in Attachment.objects.all()} == {"Contract clause.pdf"}
+    assert len(set(stored)) == 2
+    for name in stored:
+        assert re.fullmatch(r"requirements/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", name), name
+
+
+def test_a_non_ascii_file_name_is_encoded_in_the_download_header(client_for, quality):
+    requirement = RequirementFactory()
+    _upload(client_for(quality), requirement, "Vertrag Übersicht.pdf")
+    response = client_for(quality).get(Attachment.objects.get().get_absolute_url())
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''Vertrag%20%C3%9Cbersicht.pdf"
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_pdf_named_as_an_image_is_refused(client_for, quality):
+    response = _upload(client_for(quality), RequirementFactory(), "scan.png", content_for("x.pdf"))
+    assert response.status_code == 400
+    assert "scan.png: the content is a PDF file" in " ".join(response.context["form"].errors["file"])
     assert not Attachment.objects.exists()
 
 

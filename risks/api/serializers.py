@@ -49,7 +49,7 @@ class RiskEntrySerializer(serializers.ModelSerializer):
         queryset=FeedbackItem.objects.all(), many=True, required=False, help_text="Linked feedback (ids)."
     )
     category = serializers.PrimaryKeyRelatedField(queryset=RiskCategory.objects.all(), required=False, allow_null=True)
-    category_name = serializers.CharField(source="category.name", read_only=True, default=None, allow_null=True)
+    category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
     owner = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
@@ -65,9 +65,9 @@ class RiskEntrySerializer(serializers.ModelSerializer):
     target_band = serializers.CharField(read_only=True, help_text=f"{_one_of(BandName.values)} or blank.")
     residual_band = serializers.CharField(read_only=True, help_text=f"{_one_of(BandName.values)} or blank.")
     current_band = serializers.SerializerMethodField(help_text="The residual band once scored, else the inherent.")
-    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     allowed_steps = serializers.SerializerMethodField(
         help_text=f"The steps you may take now (POST one to step/): some of {_one_of(STEP_NAMES)}."
     )
@@ -237,7 +237,7 @@ class RiskMatrixSerializer(serializers.ModelSerializer):
         help_text="scores[l][i]: the score of likelihood level l+1 and impact level i+1.",
     )
     bands = MatrixBandSerializer(many=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = RiskMatrix

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import Count, Window
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -15,6 +16,8 @@ from ..choices import EntryKind
 from ..models import RiskEntry
 from .entries import band_colours
 
+# Overdue reviews listed under the heat map; the list page has them all.
+OVERDUE_SHOWN = 10
 WHICH = (("inherent", "Inherent (before treatment)"), ("residual", "Residual (after treatment)"))
 
 
@@ -53,9 +56,12 @@ class HeatMapView(RegisterViewMixin, TemplateView):
             maps=maps,
             top_risks=list(selectors.top_entries(user=user, kind=EntryKind.RISK)),
             top_opportunities=list(selectors.top_entries(user=user, kind=EntryKind.OPPORTUNITY)),
-            overdue=list(selectors.overdue_reviews(user=user).select_related("owner")),
             per_band=figures.open_entries_per_band(user=user, kind=kind),
             treated_pct=figures.high_critical_with_open_treatment_pct(user=user),
-            overdue_count=figures.overdue_review_count(user=user),
         )
+        # The most overdue reviews, each row carrying the total: one query however many there are.
+        overdue = list(
+            selectors.overdue_reviews(user=user).annotate(total=Window(expression=Count("pk")))[:OVERDUE_SHOWN]
+        )
+        context.update(overdue=overdue, overdue_count=overdue[0].total if overdue else 0)
         return context

@@ -39,8 +39,8 @@ class ActionSerializer(serializers.ModelSerializer):
         max_length=120,
         help_text="On create: the record it is raised from, as app_label.model:id (e.g. requirements.evaluation:3).",
     )
-    checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField(help_text="Open or in progress and past its due date.")
     url = serializers.HyperlinkedIdentityField(view_name="api:action-detail")
 

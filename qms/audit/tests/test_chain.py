@@ -12,7 +12,11 @@ from qms.audit.services import audit_chain_verify
 
 
 def tamper(sql: str, params=()):
-    """Change the table behind the application's back (on PostgreSQL the trigger must be lifted)."""
+    """Change the table behind the application's back.
+
+    On PostgreSQL the append-only trigger is lifted first, as the test database's superuser: this plays an
+    attacker with the rights to alter the table, the case the hash chain exists for.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")

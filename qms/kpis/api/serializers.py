@@ -14,7 +14,7 @@ from rest_framework import serializers
 from ..choices import Direction, Frequency, KpiSource, ObjectiveStatus, Rag, ValueOrigin
 from ..figures import REGISTRY
 from ..models import Kpi, KpiValue, Objective
-from ..periods import period_label
+from ..periods import MAX_RANGE_YEARS, period_label
 from ..selectors import kpi_status
 from ..services import KPI_FIELDS
 
@@ -103,10 +103,15 @@ class KpiValueSerializer(serializers.ModelSerializer):
     period_label = serializers.SerializerMethodField(help_text='"Mar 2026" or "Q1 2026".')
     origin = serializers.CharField(read_only=True, help_text=f"{_one_of(ValueOrigin.values)}.")
     recorded_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who entered it; null when the nightly job computed it."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who entered it; null when the nightly job computed it.",
     )
     action = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="Id of the action opened because this period missed the target, or null."
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the action opened because this period missed the target, or null.",
     )
     status = serializers.SerializerMethodField(help_text=f"The value against the target: {_one_of(Rag.values)}.")
 
@@ -254,10 +259,18 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         return _check_choice(value, ObjectiveStatus.values)
 
 
-class DashboardQuerySerializer(serializers.Serializer):
-    """The dashboard's range and filter; each may be left out."""
+DASHBOARD_MAX_YEARS = MAX_RANGE_YEARS
 
-    start = serializers.DateField(required=False, help_text="First day of the range (default: 11 months ago, 1st).")
+
+class DashboardQuerySerializer(serializers.Serializer):
+    """The dashboard's range and filter; each may be left out. The range spans at most
+    ``DASHBOARD_MAX_YEARS`` years."""
+
+    start = serializers.DateField(
+        required=False,
+        help_text=f"First day of the range (default: 11 months ago, 1st); at most {DASHBOARD_MAX_YEARS} years before "
+        "its end.",
+    )
     end = serializers.DateField(required=False, help_text="Last day of the range, inclusive (default: today).")
     segment = serializers.CharField(
         required=False, allow_blank=True, max_length=20, help_text="Only this customer segment, where a figure allows."
@@ -274,6 +287,10 @@ class DashboardQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"start": "The start of the range is in the future."})
         if end and not start:
             raise serializers.ValidationError({"start": "Give the start of the range with its end."})
+        if start and (end or timezone.localdate()).year - start.year > DASHBOARD_MAX_YEARS:
+            raise serializers.ValidationError(
+                {"start": f"The range is longer than {DASHBOARD_MAX_YEARS} years; start it later."}
+            )
         return attrs
 
 

@@ -213,6 +213,7 @@ def test_presets_and_chosen_dates(client_for, management):
         ({"end": "yesterday"}, "To: Enter a valid date."),
         ({"start": "2026-05-01", "end": "2026-04-01"}, "To: The end date is before the start date"),
         ({"end": "2027-01-01"}, "To: The end date is in the future"),
+        ({"start": "0001-01-01", "end": "2026-06-01"}, "From: The range is longer than 10 years"),
         ({"segment": "galactic"}, "Customer segment: Select a valid choice."),
     ],
 )

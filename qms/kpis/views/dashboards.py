@@ -27,7 +27,7 @@ from django.views.generic import TemplateView
 from qms.accounts.permissions import can
 
 from ..models import DashboardSnapshot, Kpi, Objective
-from ..periods import add_periods, last_months, period_start
+from ..periods import MAX_RANGE_YEARS, add_periods, last_months, period_start
 from ..queues import work_queues
 from ..scorecard import max_age, scorecard
 from ..selectors import segment_choices
@@ -57,6 +57,8 @@ class PeriodForm(forms.Form):
             self.add_error("end", "The end date is before the start date; give an end on or after the start.")
         if end and end > timezone.localdate():
             self.add_error("end", "The end date is in the future; give today or an earlier day.")
+        if start and (end or timezone.localdate()).year - start.year > MAX_RANGE_YEARS:
+            self.add_error("start", f"The range is longer than {MAX_RANGE_YEARS} years; start it later.")
         return cleaned
 
 

@@ -15,7 +15,7 @@ from qms.core.views import RegisterDeleteView, RegisterDetailView, RegisterListV
 from .. import selectors, services
 from ..choices import ObjectiveStatus
 from ..filters import ObjectiveFilterSet
-from ..forms import MeasureFormSet, ObjectiveForm
+from ..forms import MeasureFormSet, ObjectiveForm, measure_form_kwargs
 from ..models import Objective
 from .kpis import RAG_CLASSES
 
@@ -135,13 +135,15 @@ class ObjectiveEditView(RegisterViewMixin, View):
         initial = []
         if self.object is not None:
             initial = [{"kpi": link.kpi, "target": link.target} for link in self.object.measures.all()]
-        formset = MeasureFormSet(initial=initial, prefix="measures", form_kwargs={"kpis": self.kpi_choices()})
+        formset = MeasureFormSet(
+            initial=initial, prefix="measures", form_kwargs=measure_form_kwargs(self.kpi_choices())
+        )
         return self.render_form(ObjectiveForm(instance=self.object), formset)
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = ObjectiveForm(request.POST, instance=self.object)
-        formset = MeasureFormSet(request.POST, prefix="measures", form_kwargs={"kpis": self.kpi_choices()})
+        formset = MeasureFormSet(request.POST, prefix="measures", form_kwargs=measure_form_kwargs(self.kpi_choices()))
         if form.is_valid() and formset.is_valid():
             fields = {name: form.cleaned_data[name] for name in services.OBJECTIVE_FIELDS if name in form.cleaned_data}
             try:

@@ -102,7 +102,7 @@ class SummaryListSerializer(serializers.ModelSerializer):
     pdf_url = serializers.HyperlinkedIdentityField(view_name="api:summary-pdf")
     kind = serializers.CharField(read_only=True, help_text=", ".join(SummaryKind.values))
     delivery = serializers.SerializerMethodField(help_text="stored (nobody to send to), queued, retrying or sent.")
-    sent_at = serializers.DateTimeField(source="delivery.sent_at", read_only=True, default=None)
+    sent_at = serializers.DateTimeField(source="delivery.sent_at", read_only=True, allow_null=True)
 
     class Meta:
         model = Summary

@@ -215,3 +215,13 @@ def test_api_summaries_are_read_only_and_closed_to_staff(api_client_for, quality
     assert api_client_for(quality).delete(f"/api/v1/summaries/{summaries[0].pk}/").status_code == 405
     assert api_client_for(staff).get("/api/v1/summaries/").status_code == 403
     assert api_client_for(None).get("/api/v1/summaries/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["reviews:review_list", "reviews:summary_list"])
+def test_a_year_out_of_range_on_the_list_pages_is_named_not_a_crash(client_for, quality, url_name):
+    response = client_for(quality).get(reverse(url_name), {"year": "0"})
+    assert response.status_code == 200
+    assert "Year: Ensure this value is greater than or equal to 1000. This filter is not applied." in (
+        response.content.decode()
+    )

@@ -1,0 +1,128 @@
+"""CSV and XLSX exports never hand a spreadsheet a formula, and keep real numbers as numbers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from qms.core.exporting import safe_cell, safe_text, table_response, xlsx_cell
+
+# Every start a spreadsheet may read as a formula (tab, CR and NUL: it may drop them and read what follows).
+DANGEROUS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "\x00=1+1"]
+# PostgreSQL cannot store NUL in text, so a record can never hold one there: the register paths go without it.
+STORABLE = [value for value in DANGEROUS if "\x00" not in value]
+FORMATS = ["csv", "xlsx"]
+
+
+def read_table(response, export_format: str) -> list[list]:
+    if export_format == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body, newline="")))
+
+
+def as_written(value: str, export_format: str) -> str:
+    """What a neutralised ``value`` reads back as: an apostrophe first (and no NUL in an XLSX file)."""
+    neutral = "'" + value
+    # XML keeps no NUL and reads a CR back as a line feed.
+    return neutral.replace("\x00", "").replace("\r", "\n") if export_format == "xlsx" else neutral
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_text_starting_like_a_formula_gets_an_apostrophe(value):
+    assert safe_text(value) == "'" + value
+    assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Acme", "", "1+1", " =1", "a=b", "Crème", "'quoted"])
+def test_other_text_is_left_alone(value):
+    assert safe_cell(value) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(-5, -5), (3, 3), (-2.5, -2.5), (Decimal("-1.25"), Decimal("-1.25")), (0, 0)],
+)
+def test_real_numbers_stay_numbers(value, expected):
+    assert safe_cell(value) == expected
+    assert type(safe_cell(value)) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, ""), (True, "True"), (dt.date(2026, 3, 5), "2026-03-05"), (float("-inf"), "'-inf"), ("-5", "'-5")],
+)
+def test_other_values_become_safe_text(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_xlsx_cells_lose_the_control_characters_a_workbook_cannot_hold():
+    assert xlsx_cell("a\x00b\x07c\td") == "abc\td"
+    assert xlsx_cell("\x00=1+1") == "'=1+1"
+
+
+@pytest.mark.parametrize("export_format", FORMATS)
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_table_response_neutralises_every_formula_start(value, export_format):
+    response = table_response([["heading"], [value]], export_format, "test")
+    assert read_table(response, export_format)[1] == [as_written(value, export_format)]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("export_format", FORMATS)
+def test_table_response_keeps_negative_numbers_as_numbers(export_format):
+    response = table_response([["balance", "note"], [-5, "-5"]], export_format, "test")
+    row = read_table(response, export_format)[1]
+    assert row == ([-5, "'-5"] if export_format == "xlsx" else ["-5", "'-5"])
+
+
+# Every register's list export goes through qms.core.views.RegisterListView and export_response.
+
+
+def _customer(value):
+    from customers.tests.factories import CustomerFactory
+
+    return reverse("customers:customer_list"), CustomerFactory(name=value)
+
+
+def _requirement(value):
+    from requirements.tests.factories import RequirementFactory
+
+    return reverse("requirements:requirement_list"), RequirementFactory(title=value)
+
+
+def _feedback(value):
+    from feedback.tests.factories import FeedbackItemFactory
+
+    return reverse("feedback:item_list"), FeedbackItemFactory(summary=value)
+
+
+def _risk(value):
+    from risks.tests.factories import RiskEntryFactory
+
+    return reverse("risks:entry_list"), RiskEntryFactory(title=value)
+
+
+REGISTERS = {"customers": _customer, "requirements": _requirement, "feedback": _feedback, "risks": _risk}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("export_format", FORMATS)
+@pytest.mark.parametrize("register", sorted(REGISTERS))
+def test_register_list_export_neutralises_formulas(client_for, quality, register, export_format):
+    url = ""
+    for value in STORABLE:  # one record per dangerous start
+        url, _ = REGISTERS[register](value)
+    response = client_for(quality).get(url, {"export": export_format})
+    assert response.status_code == 200
+    cells = [cell for row in read_table(response, export_format)[1:] for cell in row]
+    for value in STORABLE:
+        assert as_written(value, export_format) in cells
+        assert value not in cells
