@@ -269,7 +269,8 @@ def test_a_worker_killed_mid_batch_leaves_every_email_sent_exactly_once(settings
         }
         command = [sys.executable, "-m", "celery", "-A", "qms", "worker", "--pool=solo", "-Q", queue, "-l", "info"]
         command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"{queue}@%h"]
-        publisher = Celery("fault-test", broker=broker)
+        # Not the current app: shared tasks must keep publishing through the portal's app in later tests.
+        publisher = Celery("fault-test", broker=broker, set_as_current=False)
 
         def start_worker_and_deliver(name: str) -> None:
             with open(tmp_path / f"{name}.log", "w") as log:

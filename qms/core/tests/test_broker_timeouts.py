@@ -38,7 +38,7 @@ def silent_broker():
 
 
 def test_publishing_to_a_silent_broker_fails_fast_instead_of_hanging(silent_broker):
-    probe = Celery("probe")
+    probe = Celery("probe", set_as_current=False)  # shared tasks keep the portal's app in later tests
     probe.conf.update(
         broker_url=silent_broker,
         broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS,
