@@ -63,7 +63,10 @@ class Customer(AuditedModel):
                 violation_error_message=DUPLICATE_CUSTOMER_CODE,
             )
         ]
-        indexes = [models.Index(fields=["status", "segment"])]
+        indexes = [
+            models.Index(fields=["status", "segment"]),
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),  # the register's default order
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

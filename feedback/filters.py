@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from customers.choices import Segment
 from customers.models import Customer
+from qms.core.lookups import LookupSelect
 
 from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
 from .models import Category, FeedbackItem
@@ -43,7 +44,9 @@ class FeedbackItemFilterSet(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel")
     category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
-    customer = django_filters.ModelChoiceFilter(queryset=_customers, empty_label="Any customer")
+    customer = django_filters.ModelChoiceFilter(
+        queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
+    )
     assignee = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Past a time target")
     received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="Received from")

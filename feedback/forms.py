@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from customers.models import Contact, Customer
 from qms.accounts.permissions import can
+from qms.core.lookups import use_lookup
 from requirements.models import Requirement
 
 from . import services
@@ -94,10 +95,12 @@ class ItemFieldsForm(forms.Form):
         if "customer" in fields:
             fields["customer"].queryset = Customer.objects.order_by("name")
             fields["customer"].empty_label = "Not in the customer register"
+            use_lookup(fields["customer"], "customers")
         if "contact" in fields:
             fields["contact"].queryset = Contact.objects.select_related("customer").order_by("name")
             fields["contact"].label_from_instance = _contact_label
             fields["contact"].empty_label = "—"
+            use_lookup(fields["contact"], "contacts")
             fields["contact"].help_text = "A contact of a customer; the customer is filled in from it."
         if "category" in fields:
             current = self.instance.category_id if self.instance else None
@@ -106,7 +109,7 @@ class ItemFieldsForm(forms.Form):
         if "requirements" in fields:
             fields["requirements"].queryset = Requirement.objects.order_by("reference")
             fields["requirements"].required = False
-            fields["requirements"].widget.attrs["size"] = 5
+            use_lookup(fields["requirements"], "requirements")
         if "severity" in fields:
             fields["severity"].help_text = "Sets the time targets (see Time targets)."
         for name in ("submitter_name", "submitter_email", "submitter_phone"):

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from customers.choices import Segment
 from customers.models import Customer
+from qms.core.lookups import LookupSelect
 
 from .choices import CampaignStatus, InvitationStatus, TemplatePurpose
 from .models import Campaign, Invitation, SurveyResponse, SurveyTemplate
@@ -75,7 +76,9 @@ class InvitationFilterSet(django_filters.FilterSet):
 class SurveyResponseFilterSet(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(queryset=_campaigns, empty_label="Any campaign")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
-    customer = django_filters.ModelChoiceFilter(queryset=_customers, empty_label="Any customer")
+    customer = django_filters.ModelChoiceFilter(
+        queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
+    )
     submitted_after = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label="Submitted from"
     )

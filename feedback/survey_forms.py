@@ -12,6 +12,7 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from customers.choices import CustomerStatus, Segment
 from customers.models import Customer
+from qms.core.lookups import LookupSelectMultiple
 
 from .choices import CampaignStatus, TemplatePurpose
 from .models import Campaign, Question, SurveySettings, SurveyTemplate
@@ -93,6 +94,7 @@ class CampaignForm(_ModelFieldsForm):
         label="Hand-picked customers",
         queryset=Customer.objects.order_by("name"),
         required=False,
+        widget=LookupSelectMultiple("customers"),
         help_text="When customers are picked, only their contacts are asked (segments and statuses are then not used).",
     )
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from qms.accounts.views import TokenView
 from qms.core import views as core_views
+from qms.core.lookups import LookupView
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="auth_token"),
@@ -22,6 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("lookup/<slug:source>/", LookupView.as_view(), name="lookup"),
     path("accounts/", include("qms.accounts.urls")),
     path("customers/", include("customers.urls")),
     path("requirements/", include("requirements.urls")),

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer
+from qms.core.lookups import LookupSelect
 
 from .choices import EvaluationResult, IssueScope, PartyKind, RequirementKind, RequirementStatus
 from .models import Acknowledgement, ContextIssue, Evaluation, InterestedParty, Requirement
@@ -27,7 +28,9 @@ class RequirementFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=RequirementKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=RequirementStatus.choices, empty_label="Any status")
     owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Any owner")
-    customer = django_filters.ModelChoiceFilter(queryset=_customers, empty_label="Any customer")
+    customer = django_filters.ModelChoiceFilter(
+        queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
+    )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue review or evaluation")
 
     class Meta:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from qms.accounts.roles import ROLE_NAMES
+from qms.core.lookups import use_lookup
 
 from .choices import EvaluationResult
 from .models import Attachment, ContextIssue, Evaluation, InterestedParty, Requirement
@@ -37,6 +38,10 @@ class InterestedPartyForm(forms.ModelForm):
         model = InterestedParty
         fields = ["name", "kind", "customer", "relevance", "needs", "review_date"]
         widgets = {"needs": forms.Textarea(attrs={"rows": 4}), "review_date": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_lookup(self.fields["customer"], "customers")
 
 
 class ContextIssueForm(forms.ModelForm):
@@ -95,6 +100,7 @@ class RequirementForm(forms.ModelForm):
         self.fields["owner"].queryset = _people()
         self.fields["owner"].label_from_instance = _person_label
         self.fields["customer"].empty_label = "No customer"
+        use_lookup(self.fields["customer"], "customers")
         self.fields["party"].empty_label = "No interested party"
         if self.instance.pk:
             del self.fields["reference_prefix"]

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from customers.models import Customer
 from feedback.models import FeedbackItem
+from qms.core.lookups import use_lookup
 from requirements.models import ContextIssue, InterestedParty, Requirement
 
 from .choices import OPPORTUNITY_OPTIONS, RISK_OPTIONS, AssessmentKind, BandName, EntryKind, TreatmentOption
@@ -82,9 +83,10 @@ class RiskEntryForm(forms.ModelForm):
             fields["context_issue"].queryset = ContextIssue.objects.all()
         if "interested_party" in fields:
             fields["interested_party"].queryset = InterestedParty.objects.all()
-        for name in ("requirements", "customers", "feedback_items"):
+        lookups = {"requirements": "requirements", "customers": "customers", "feedback_items": "feedback"}
+        for name, source in lookups.items():
             if name in fields:
-                fields[name].widget.attrs["size"] = 5
+                use_lookup(fields[name], source)
         if self.instance.pk:
             # The kind names the reference (RSK-/OPP-): it is fixed once the entry exists.
             fields["kind"].disabled = True

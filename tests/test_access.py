@@ -40,6 +40,7 @@ POST_ONLY_ACKNOWLEDGE = {"anon": 302, "quality": 405, "management": 403, "staff"
 GET_RULES: dict[str, dict[str, int]] = {
     "home": SIGNED_IN,
     "healthz": ALL,
+    "lookup": SIGNED_IN,  # /lookup/customers/: every role may view customers
     "accounts:login": EVERYONE_REDIRECTED_BUT_ANON,
     "accounts:logout": dict.fromkeys(ROLES, 405),  # sign-out is a POST
     "accounts:password_change": SIGNED_IN,
@@ -391,6 +392,7 @@ def _url_for(name: str, kwargs: dict) -> str:
 
     pattern_kwargs = {
         "audit:entry_detail": {"pk": kwargs["audit_pk"]},
+        "lookup": {"source": "customers"},
         "customers:contact_update": {"pk": kwargs["pk"], "contact_pk": kwargs["contact_pk"]},
         "customers:contact_delete": {"pk": kwargs["pk"], "contact_pk": kwargs["contact_pk"]},
         "accounts:password_reset_confirm": {"uidb64": kwargs["uidb64"], "token": kwargs["token"]},

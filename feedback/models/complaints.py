@@ -148,6 +148,8 @@ class FeedbackItem(AuditedModel):
             models.Index(fields=["status", "resolve_due_at"]),
             models.Index(fields=["category", "received_at"]),
             models.Index(fields=["customer", "received_at"]),
+            # The register's default order (newest first, then id) read straight off an index at any size.
+            models.Index(fields=["received_at", "id"], name="feedback_received_id_idx"),
         ]
 
     def __str__(self) -> str:

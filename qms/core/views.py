@@ -101,7 +101,8 @@ class RegisterListView(RegisterViewMixin, ListView):
         if self.current_sort:
             key = self.current_sort.lstrip("-")
             prefix = "-" if self.current_sort.startswith("-") else ""
-            queryset = queryset.order_by(f"{prefix}{self.sortable[key]}", "pk")
+            # The tie-break runs the same way as the sort, so one index on (field, id) serves the page.
+            queryset = queryset.order_by(f"{prefix}{self.sortable[key]}", f"{prefix}pk")
         return queryset
 
     def get(self, request, *args, **kwargs):

@@ -156,3 +156,32 @@ def test_quality_manager_works_a_complaint_to_closure(portal, quality, staff):
     portal.goto("/feedback/", "list-after")
     portal.goto("/feedback/time-targets/", "time-targets")
     expect(page.get_by_role("button", name="Save the targets")).to_be_visible()
+
+
+def test_quality_manager_filters_complaints_by_a_customer_found_by_typing(portal, quality):
+    """The customer filter holds no list of every customer: typing finds one, choosing it filters."""
+    from customers.tests.factories import CustomerFactory
+    from feedback.tests.factories import FeedbackItemFactory
+
+    acme = CustomerFactory(name="Acme Widgets", code="ACME-01")
+    CustomerFactory.create_batch(40)
+    FeedbackItemFactory(customer=acme, summary="Acme's crate was crushed", logged_by=quality)
+    FeedbackItemFactory(summary="Someone else's late order", logged_by=quality)
+    page = portal.page
+    portal.login("quality")
+    portal.goto("/feedback/", "list-before-customer-filter")
+    customer = page.locator("select[name=customer]")
+    expect(customer.locator("option")).to_have_count(1)
+
+    page.get_by_label("Search: Customer").fill("acme")
+    expect(customer.locator("option", has_text="Acme Widgets (ACME-01)")).to_have_count(1)
+    expect(page.get_by_text("1 match: choose it below.")).to_be_visible()
+    portal.snap("customer-found-by-typing")
+    customer.select_option(label="Acme Widgets (ACME-01)")
+    expect(page.locator("#results")).to_contain_text("Acme's crate was crushed")
+    expect(page.locator("#results")).not_to_contain_text("Someone else's late order")
+    assert f"customer={acme.pk}" in page.url
+    portal.snap("filtered-by-customer")
+
+    page.reload()  # the chosen customer is rendered on its own, selected
+    expect(customer.locator("option:checked")).to_have_text("Acme Widgets (ACME-01)")
