@@ -436,3 +436,20 @@ def test_unknown_token_is_refused(register):
     response = client.get(CUSTOMERS)
     assert response.status_code == 401
     assert response.json()["detail"] == "Invalid token."
+
+
+def test_token_exchange_is_rate_limited_per_client(own_throttle_cache, auditor):
+    """The "token" scope's rate (20 a minute): the next request is answered 429 with Retry-After."""
+    from django.core.cache import cache
+
+    cache.clear()  # the private cache outlives a test: earlier token tests' requests are in it
+    client = APIClient()
+    answers = [
+        client.post(TOKEN, {"username": "auditor", "password": "pw-auditor"}, format="json").status_code
+        for _ in range(20)
+    ]
+    assert answers == [200] * 20
+    refused = client.post(TOKEN, {"username": "auditor", "password": "pw-auditor"}, format="json")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "throttled" in refused.json()["detail"].lower()

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from .throttling import Lockout, request_lockout
 
@@ -49,6 +50,8 @@ class LoginView(auth_views.LoginView):
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (send it as ``Authorization: Token <key>``)."""
 
+    # ObtainAuthToken clears the throttle classes; the scope's rate (settings: "token") is meant to apply.
+    throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "token"
 
     @extend_schema(
