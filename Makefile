@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:10])")
 TEST_STAMP := $(STAMP)-test
 
-.PHONY: run test install install-test system-deps migrate demo lint format clean vendor-static collectstatic backup restore bench bench-data
+.PHONY: run test install install-test system-deps migrate demo lint format clean vendor-static collectstatic backup restore bench bench-data soak
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ bench-data: install
 bench: install
 	$(PY) manage.py migrate --noinput
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# The soak run (docs/reliability.md): mixed load on web, worker and beat; a database and a Redis database of its own:
+# DATABASE_URL=postgres://.../qms_soak REDIS_URL=redis://127.0.0.1:6379/9 make soak
+SOAK_ARGS ?= --minutes 10
+soak: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "Set DATABASE_URL=postgres://... (a database of its own)"; exit 1;; esac
+	@case "$$REDIS_URL" in redis*) ;; *) echo "Set REDIS_URL=redis://... (a Redis database of its own)"; exit 1;; esac
+	$(PY) manage.py migrate --noinput
+	$(PY) benchmarks/soak.py $(SOAK_ARGS)
 
 # make restore ARCHIVE=var/backups/qms-backup-....tar.gz (into a migrated instance; FORCE=1 replaces its data)
 restore: install

@@ -122,7 +122,8 @@ def assess(result: Result) -> tuple[str, bool]:
     if "rps" in target:
         parts.append(f"≥ {target['rps']:g} req/s")
         met &= result.rps >= target["rps"]
-    if result.page.kind != "ceiling":
+    # The query budget is for pages (GET); a submission's writes are what it must do, under its p95.
+    if result.page.kind != "ceiling" and result.page.method == "GET":
         parts.append(f"≤ {MAX_QUERIES} queries")
         met &= result.queries is not None and result.queries <= MAX_QUERIES
     return ", ".join(parts) or "–", met
@@ -256,6 +257,29 @@ def _first_pk(label: str) -> int | None:
     return apps.get_model(label)._base_manager.order_by("-pk").values_list("pk", flat=True).first()
 
 
+def _deep_page(base: str, label: str, sort: str, *, page: int, per_page: int, key: str | None = None) -> str:
+    """The link a reader following "Next" from the first page would hold on reaching page ``page``: a keyset
+    cursor after the last row of the page before (``key`` names the ordering: the sort, or the API's)."""
+    from urllib.parse import quote
+
+    from django.apps import apps
+
+    from qms.core import keyset
+
+    ordering = keyset.ordering_from([sort])
+    names = [name for name, _ in ordering]
+    row = (
+        apps.get_model(label)
+        ._base_manager.order_by(*keyset.order_expressions(ordering))
+        .values(*names)[(page - 1) * per_page - 1 :][:1]
+        .first()
+    )
+    if row is None:
+        return base
+    token = keyset.Cursor(key or sort, keyset.row_key(row, ordering), True, page).dumps()
+    return f"{base}?cursor={quote(token)}"
+
+
 def build_pages() -> list[Page]:
     """Every page measured, in report order; detail pages of records that exist."""
     pages = [
@@ -263,12 +287,20 @@ def build_pages() -> list[Page]:
         Page("Home", "/", "dashboard"),
         Page("Customers list", "/customers/", "list"),
         Page("Feedback list", "/feedback/", "list"),
-        Page("Feedback list, page 3000", "/feedback/?page=3000", "list"),
+        Page(
+            "Feedback list, page 3000 (cursor)",
+            _deep_page("/feedback/", "feedback.feedbackitem", "-received_at", page=3000, per_page=25),
+            "list",
+        ),
         Page("Requirements list", "/requirements/", "list"),
         Page("Risks list", "/risks/", "list"),
         Page("Actions list", "/actions/", "list"),
         Page("Audit log", "/audit/", "audit"),
-        Page("Audit log, page 10000", "/audit/?page=10000", "audit"),
+        Page(
+            "Audit log, page 10000 (cursor)",
+            _deep_page("/audit/", "audit.auditentry", "-seq", page=10000, per_page=50),
+            "audit",
+        ),
     ]
     for name, label, prefix in (
         ("Customer detail", "customers.customer", "/customers/"),
@@ -287,7 +319,18 @@ def build_pages() -> list[Page]:
         Page("Risk heat map", "/risks/heat-map/", "dashboard"),
         Page("API customers", "/api/v1/customers/", "api"),
         Page("API feedback", "/api/v1/feedback/", "api"),
-        Page("API feedback, page 3000", "/api/v1/feedback/?page=3000", "api"),
+        Page(
+            "API feedback, page 3000 (cursor)",
+            _deep_page(
+                "/api/v1/feedback/",
+                "feedback.feedbackitem",
+                "-received_at",
+                page=3000,
+                per_page=50,
+                key="received_at-,pk-",
+            ),
+            "api",
+        ),
         Page("API requirements", "/api/v1/requirements/", "api"),
         Page("API risks", "/api/v1/risks/", "api"),
         Page("API actions", "/api/v1/actions/", "api"),

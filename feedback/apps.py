@@ -12,6 +12,7 @@ class FeedbackConfig(AppConfig):
         from qms.core.demo import register_seeder
         from qms.core.homepage import register_contributor
 
+        from . import rollups  # noqa: F401  (registers the register's roll-ups)
         from .demo import seed_feedback, seed_surveys
         from .evidence import register_evidence
         from .home import feedback_home

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
 from qms.accounts.permissions import can, role_names
+from qms.core import rollups
 from qms.core.homepage import HomeContribution
 
 from . import survey_figures
 from .choices import OPEN_STATUSES, FeedbackKind
 from .filters import overdue_q
 from .models import OVERSEEING_ROLES, Campaign, FeedbackItem
+from .rollups import OPEN_COMPLAINTS
 
 
 def feedback_home(user) -> HomeContribution:
@@ -27,19 +29,27 @@ def feedback_home(user) -> HomeContribution:
         part.links.append({"label": "Log feedback a customer gave you", "url": reverse("feedback:item_create")})
     overseeing = user.is_superuser or bool(role_names(user) & OVERSEEING_ROLES)
     works = can(user, "work", FeedbackItem)
-    # Every figure about open complaints in one query.
-    counts = _open_complaint_counts(user, everyone=overseeing) if overseeing or works else {}
     if overseeing:
-        # Everyone's complaints, for those who oversee them all.
+        # Everyone's complaints, for those who oversee them all: counted by the roll-up job.
+        counted = rollups.read(OPEN_COMPLAINTS)
         all_open = f"{list_url}?kind=complaint&open=true"
-        part.figures.append({"label": "Open complaints", "value": counts["open"], "url": all_open})
         part.figures.append(
-            {"label": "Complaints past a time target", "value": counts["overdue"], "url": f"{all_open}&overdue=true"}
+            {"label": "Open complaints", "value": counted.data["open"], "url": all_open, "counted": counted}
+        )
+        part.figures.append(
+            {
+                "label": "Complaints past a time target",
+                "value": counted.data["overdue"],
+                "url": f"{all_open}&overdue=true",
+                "counted": counted,
+            }
         )
     _survey_part(user, part)
     if not works:
         # Top management and auditors are never assigned complaints: no figures about "yours".
         return part
+    # The user's own, counted live (an index on the assignee finds them).
+    counts = _my_open_complaint_counts(user)
     mine = f"{list_url}?kind=complaint&open=true&assignee={user.pk}"
     part.figures.append({"label": "Complaints assigned to you, open", "value": counts["mine"], "url": mine})
     part.figures.append(
@@ -48,19 +58,10 @@ def feedback_home(user) -> HomeContribution:
     return part
 
 
-def _open_complaint_counts(user, *, everyone: bool) -> dict[str, int]:
-    """Open complaints (all of them when ``everyone``, else only the user's), past a target, and the
-    user's own: one aggregate query."""
-    complaints = FeedbackItem.objects.filter(kind=FeedbackKind.COMPLAINT, status__in=OPEN_STATUSES)
-    if not everyone:
-        complaints = complaints.filter(assignee=user)
-    overdue, assigned = overdue_q(), Q(assignee=user)
-    return complaints.aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=overdue),
-        mine=Count("pk", filter=assigned),
-        mine_overdue=Count("pk", filter=assigned & overdue),
-    )
+def _my_open_complaint_counts(user) -> dict[str, int]:
+    """The user's open complaints and those of them past a target: one aggregate query."""
+    complaints = FeedbackItem.objects.filter(kind=FeedbackKind.COMPLAINT, status__in=OPEN_STATUSES, assignee=user)
+    return complaints.aggregate(mine=Count("pk"), mine_overdue=Count("pk", filter=overdue_q()))
 
 
 def _survey_part(user, part: HomeContribution) -> None:

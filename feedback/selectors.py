@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import CharField, DateTimeField, Q, QuerySet, Value, When
+from django.db.models import CharField, DateTimeField, F, Q, QuerySet, Value, When
 from django.db.models.expressions import Case
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -36,6 +37,18 @@ def with_due(queryset: QuerySet[FeedbackItem], now: dt.datetime | None = None) -
             default=Value(""),
             output_field=CharField(),
         ),
+    )
+
+
+def complainant_expression() -> Case:
+    """``FeedbackItem.complainant_name`` in SQL: the contact, else the name given, else the customer, else
+    "Anonymous"."""
+    return Case(
+        When(contact__isnull=False, then=F("contact__name")),
+        When(~Q(submitter_name=""), then=F("submitter_name")),
+        When(customer__isnull=False, then=Concat(F("customer__name"), Value(" ("), F("customer__code"), Value(")"))),
+        default=Value("Anonymous"),
+        output_field=CharField(),
     )
 
 

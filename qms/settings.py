@@ -215,6 +215,10 @@ CELERY_TIMEZONE = "UTC"
 # django-celery-beat's database scheduler that runs only while it holds a lock (qms/core/beat.py): a second
 # beat started by mistake waits instead of sending every job twice.
 CELERY_BEAT_SCHEDULER = "qms.core.beat:SingleBeatScheduler"
+# Figures over whole registers (charts, work queues, home counts) are counted by a job this often; a page
+# counts them itself when they are older than the maximum age (the job stopped).
+ROLLUP_REFRESH_SECONDS = env.int("ROLLUP_REFRESH_SECONDS", default=300)
+ROLLUP_MAX_AGE = env.int("ROLLUP_MAX_AGE", default=900)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox-every-minute": {
         "task": "qms.core.tasks.deliver_outbox",
@@ -255,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qms.kpis.tasks.compute_kpis",
         "schedule": crontab(hour=1, minute=30),
         "options": {"expires": 60 * 60 * 12},
+    },
+    "refresh-rollups-every-5-minutes": {
+        "task": "qms.core.tasks.refresh_rollups",
+        "schedule": ROLLUP_REFRESH_SECONDS,
+        "options": {"expires": ROLLUP_REFRESH_SECONDS - 30},
     },
     "refresh-dashboard-every-10-minutes": {
         "task": "qms.kpis.tasks.refresh_dashboard",

@@ -58,11 +58,25 @@ def assignees(requirement: Requirement):
 
 
 def acknowledgement_status(requirement: Requirement) -> list[dict]:
-    """Each assignee with the version they last acknowledged and whether that is the current one."""
-    latest = {ack.user_id: ack for ack in Acknowledgement.objects.filter(requirement=requirement).order_by("version")}
+    """Each assignee with the version they last acknowledged and whether that is the current one (one query:
+    the latest acknowledgement is read with each person)."""
+    latest = Acknowledgement.objects.filter(requirement=requirement, user=OuterRef("pk")).order_by("-version")
+    people = assignees(requirement).annotate(
+        ack_pk=Subquery(latest.values("pk")[:1]),
+        ack_version=Subquery(latest.values("version")[:1]),
+        ack_at=Subquery(latest.values("acknowledged_at")[:1]),
+    )
     rows = []
-    for person in assignees(requirement).order_by("username"):
-        ack = latest.get(person.pk)
+    for person in people.order_by("username"):
+        ack = None
+        if person.ack_pk is not None:
+            ack = Acknowledgement(
+                pk=person.ack_pk,
+                requirement=requirement,
+                user=person,
+                version=person.ack_version,
+                acknowledged_at=person.ack_at,
+            )
         rows.append(
             {
                 "user": person,

@@ -174,7 +174,11 @@ class RequirementDetailView(RegisterDetailView):
         status_rows = selectors.acknowledgement_status(requirement)
         mine = next((row for row in status_rows if row["user"].pk == user.pk), None)
         is_active = requirement.status == RequirementStatus.ACTIVE
-        evaluations = list(requirement.evaluations.select_related("evaluator").prefetch_related("attachments"))
+        evaluations = list(requirement.evaluations.select_related("evaluator"))
+        # Every file of the requirement in one query; an evaluation's evidence files are among them.
+        attachments = list(requirement.attachments.select_related("uploaded_by", "evaluation"))
+        for evaluation in evaluations:
+            evaluation.evidence_files = [file for file in attachments if file.evaluation_id == evaluation.pk]
         # One query for the actions of the requirement and of all its evaluations, shown in both places.
         actions = list(actions_for_sources([requirement, *evaluations]))
         evaluation_type = ContentType.objects.get_for_model(Evaluation)
@@ -197,7 +201,7 @@ class RequirementDetailView(RegisterDetailView):
             my_acknowledgement=mine,
             evaluations=evaluations,
             actions=actions,
-            attachments=requirement.attachments.select_related("uploaded_by", "evaluation"),
+            attachments=attachments,
             is_overdue=requirement.next_review_date < timezone.localdate()
             or bool(requirement.evaluation_due and requirement.evaluation_due < timezone.localdate()),
             can_manage_assignments=can(user, "add", Assignment),

@@ -3,6 +3,7 @@ those who approve, acceptances waiting for approval."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,16 +23,32 @@ def risks_home(user) -> HomeContribution:
     if can(user, "add", RiskEntry) or can(user, "propose", RiskEntry):
         verb = "Add" if can(user, "add", RiskEntry) else "Propose"
         part.links.append({"label": f"{verb} a risk or opportunity", "url": reverse("risks:entry_create")})
-    if can(user, "work", RiskEntry):
-        due = (
-            selectors.entry_list(user=user).filter(selectors.due_for_review_q(timezone.localdate()), owner=user).count()
+    works, approves = can(user, "work", RiskEntry), can(user, "approve", RiskEntry)
+    if not (works or approves):
+        return part
+    # Both figures in one query.
+    counts = (
+        selectors.entry_list(user=user)
+        .order_by()
+        .aggregate(
+            due=Count("pk", filter=selectors.due_for_review_q(timezone.localdate()) & Q(owner=user)),
+            waiting=Count("pk", filter=selectors.awaiting_approval_q()),
         )
+    )
+    if works:
         part.figures.append(
-            {"label": "Your risks and opportunities due for review", "value": due, "url": f"{list_url}?owner={user.pk}"}
+            {
+                "label": "Your risks and opportunities due for review",
+                "value": counts["due"],
+                "url": f"{list_url}?owner={user.pk}",
+            }
         )
-    if can(user, "approve", RiskEntry):
-        waiting = selectors.awaiting_approval(user=user).count()
+    if approves:
         part.figures.append(
-            {"label": "Risk acceptances waiting for approval", "value": waiting, "url": reverse("risks:heat_map")}
+            {
+                "label": "Risk acceptances waiting for approval",
+                "value": counts["waiting"],
+                "url": reverse("risks:heat_map"),
+            }
         )
     return part

@@ -55,6 +55,26 @@ def heat_map(*, user, kind: str = EntryKind.RISK, which: str = "inherent", matri
         .values(likelihood, impact)
         .annotate(count=Count("pk"))
     }
+    return _grid(matrix, counts, kind=kind, which=which)
+
+
+def heat_maps(*, user, kind: str = EntryKind.RISK, matrix: RiskMatrix | None = None) -> dict[str, dict]:
+    """``heat_map`` for inherent and residual scores at once, both counted in one query."""
+    from .services import active_matrix
+
+    matrix = matrix or active_matrix()
+    whiches = (AssessmentKind.INHERENT, AssessmentKind.RESIDUAL)
+    columns = [f"{which}_{axis}" for which in whiches for axis in ("likelihood", "impact")]
+    counts: dict[str, dict[tuple[int, int], int]] = {which: {} for which in whiches}
+    for row in _entries(user).filter(open_q(), kind=kind).order_by().values(*columns).annotate(count=Count("pk")):
+        for which in whiches:
+            cell = (row[f"{which}_likelihood"], row[f"{which}_impact"])
+            if None not in cell:
+                counts[which][cell] = counts[which].get(cell, 0) + row["count"]
+    return {which: _grid(matrix, counts[which], kind=kind, which=which) for which in whiches}
+
+
+def _grid(matrix: RiskMatrix, counts: dict[tuple[int, int], int], *, kind: str, which: str) -> dict:
     rows_count, columns = matrix.size
     rows = []
     for level in range(rows_count, 0, -1):
@@ -101,14 +121,14 @@ def overdue_reviews(*, user=None, today: dt.date | None = None) -> QuerySet[Risk
     )
 
 
+def awaiting_approval_q() -> Q:
+    """Open entries whose acceptance waits for top management's approval."""
+    return open_q() & Q(approval_required=True, accepted_at__isnull=False, approved_at__isnull=True)
+
+
 def awaiting_approval(*, user=None) -> QuerySet[RiskEntry]:
     """Open entries whose acceptance waits for top management's approval."""
-    return (
-        _entries(user)
-        .filter(open_q(), approval_required=True, accepted_at__isnull=False, approved_at__isnull=True)
-        .select_related("owner", "accepted_by")
-        .order_by("accepted_at")
-    )
+    return _entries(user).filter(awaiting_approval_q()).select_related("owner", "accepted_by").order_by("accepted_at")
 
 
 def score_history(entry: RiskEntry) -> list[RiskAssessment]:

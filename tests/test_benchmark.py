@@ -193,3 +193,13 @@ def test_a_page_too_slow_to_load_is_reported_as_not_loaded_and_missed():
     row = next(line for line in render_report({}, [ceiling, slow], []).splitlines() if line.startswith("| Feedback"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert (cells[4], cells[7], cells[8], cells[-1]) == ("not loaded ¹", "400.0×", "–", "**no**")
+
+
+def test_a_submission_is_held_to_its_latency_not_to_the_pages_query_budget():
+    submit = Result(
+        Page("Public complaint form, submit", "/public/feedback/", "public", method="POST"), 50, 400, 30, 100, 0, 22
+    )
+    text, met = assess(submit)
+    assert met and text == "p95 < 500 ms"
+    page = Result(Page("Public complaint form", "/public/feedback/", "public"), 50, 400, 30, 100, 0, 11)
+    assert assess(page) == ("p95 < 500 ms, ≤ 10 queries", False)

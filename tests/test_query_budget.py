@@ -14,10 +14,9 @@ BUDGET = 10
 # Known over budget (session, user and one permissions query are 3 of them). Lower a number when a page gets
 # cheaper; never raise one.
 PINNED = {
-    "requirements:requirement_detail": 15,  # versions, assignments, acknowledgements, evaluations, files, actions
-    "risks:entry_update": 14,  # five multi-selects of linked records (to become search fields)
+    "requirements:requirement_detail": 13,  # versions, assignments, people to assign, evaluations, files, actions
+    "risks:entry_update": 11,  # the entry, its linked records (shown as chosen lookups), categories, owners
     "risks:entry_detail": 13,  # five kinds of linked records, assessments, reviews, actions
-    "risks:heat_map": 11,  # two grids, top risks and opportunities, per-band figures
     "home": 12,  # one figure query per register; 12 for a superuser (all permissions read)
 }
 ROLES = ("quality", "management", "staff", "auditor", "admin")

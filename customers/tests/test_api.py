@@ -67,7 +67,12 @@ def test_list_is_paginated_with_count_and_results(api_client_for, quality, regis
     body = api_client_for(quality).get(CUSTOMERS, {"page_size": 2}).json()
     assert body["count"] == 3
     assert [row["code"] for row in body["results"]] == ["ACME-01", "BELL-04"]
-    assert body["next"].endswith("page=2&page_size=2")
+    # The next page starts after this page's last row (a keyset cursor), keeping the page size.
+    assert "cursor=" in body["next"] and body["next"].endswith("page_size=2") and "page=" not in body["next"][:-11]
+    second = api_client_for(quality).get(body["next"]).json()
+    assert [row["code"] for row in second["results"]] == ["NORD-02"]
+    assert second["count"] == 3 and second["next"] is None
+    assert second["previous"] == "http://testserver/api/v1/customers/?page_size=2"
 
 
 def test_second_page_holds_the_rest(api_client_for, quality, register):

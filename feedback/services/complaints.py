@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from qms.accounts.permissions import can
@@ -148,11 +150,16 @@ def feedback_next_reference(kind: str, *, year: int | None = None) -> str:
     """The next reference for ``kind`` in ``year``, e.g. CMP-2026-00017; call inside a transaction."""
     prefix = REFERENCE_PREFIXES[FeedbackKind(kind)]
     year = year or timezone.localdate().year
-    ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}-{year}-{counter.last:05d}"
+    counters = ReferenceCounter.objects.filter(prefix=prefix, year=year)
+    # The UPDATE locks the row until the transaction ends, so no two transactions read the same number.
+    if not counters.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(prefix=prefix, year=year, last=1)  # the year's first
+        except IntegrityError:  # another request numbered the year's first at the same moment
+            counters.update(last=F("last") + 1)
+    last = counters.values_list("last", flat=True).get()
+    return f"{prefix}-{year}-{last:05d}"
 
 
 # Receiving ------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from qms.accounts.permissions import can
+from qms.accounts.permissions import can, role_names
 from qms.actions.choices import OPEN_STATUSES as ACTION_OPEN_STATUSES
 from qms.actions.models import Action
 from qms.actions.selectors import actions_for_source
+from qms.core import rollups
 from qms.core.uploads import attachment_response
 from qms.core.views import (
     RegisterDeleteView,
@@ -34,6 +35,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..models import Attachment, FeedbackItem
+from ..rollups import PARETO
 from ..workflow import TRANSITIONS
 
 
@@ -75,7 +77,7 @@ class FeedbackItemListView(RegisterListView):
         ("channel", "channel"),
         ("received_at", "received_at"),
         ("customer.code", "customer"),
-        ("complainant_name", "complainant"),
+        ("complainant", "complainant"),
         ("product", "product"),
         ("category.name", "category"),
         ("summary", "summary"),
@@ -97,6 +99,11 @@ class FeedbackItemListView(RegisterListView):
         # complainant_name reads the contact.
         return selectors.feedback_list(user=self.request.user).select_related("contact")
 
+    def get_export_queryset(self):
+        # The complainant as ``FeedbackItem.complainant_name`` gives it, counted by the database so the
+        # export reads plain rows.
+        return self.get_queryset().annotate(complainant=selectors.complainant_expression())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("feedback:item_create")
@@ -107,15 +114,20 @@ class FeedbackItemListView(RegisterListView):
         yes_no_any = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         for name in ("open", "overdue"):
             self.filterset.form.fields[name].widget.choices = yes_no_any
-        context["pareto"] = _pareto(self.request.user)
+        context["pareto"], context["pareto_counted"] = _pareto(self.request.user)
         context["now"] = timezone.now()
         return context
 
 
-def _pareto(user) -> list[dict]:
+def _pareto(user) -> tuple[list[dict], rollups.Figures | None]:
+    """Complaints per category: for those who see every complaint, as counted by the roll-up job."""
     from ..figures import complaints_by_category
+    from ..models import OVERSEEING_ROLES
 
-    return complaints_by_category(user=user)
+    if user.is_superuser or role_names(user) & OVERSEEING_ROLES:
+        figures = rollups.read(PARETO)
+        return figures.data, figures
+    return complaints_by_category(user=user), None
 
 
 # One item ------------------------------------------------------------------------------------------

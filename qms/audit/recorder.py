@@ -79,7 +79,8 @@ def append_entry(
     """Append one entry to the chain. Locks the chain head so concurrent writers line up."""
     ctx = current_context()
     actor = ctx.resolve_actor()
-    with transaction.atomic(using=using):
+    # No savepoint of its own: an entry that cannot be written fails the change it records, whole.
+    with transaction.atomic(using=using, savepoint=False):
         head, _ = AuditChainHead.objects.using(using).select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.seq + 1,

@@ -34,3 +34,18 @@ class OutboxEmail(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [line.strip() for line in self.to.splitlines() if line.strip()]
+
+
+class Rollup(models.Model):
+    """Figures counted over whole registers (a chart, a work queue, a home-page count), stored by a job so a
+    page reads one row instead of counting millions (``qms.core.rollups``)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    data = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "stored figure"
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,115 @@
-"""API pagination (its own module: DRF imports it while loading its generic views)."""
+"""API pagination (its own module: DRF imports it while loading its generic views).
 
+Page numbers as DRF gives them (``count``, ``next``, ``previous``, ``results``; ``?page=N`` still works),
+but the ``next`` and ``previous`` links carry a keyset cursor (``?cursor=…``): following them reads the next
+rows after the last one seen, from an index, however deep into two million complaints a client pages.
+The ordering always ends in the primary key, so rows with equal sort values come in a stable order.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from . import keyset
+
+
+def _names(queryset) -> list[str] | None:
+    names = list(queryset.query.order_by) or list(queryset.model._meta.ordering or [])
+    return names if all(isinstance(name, str) for name in names) else None
+
+
+def _is_plain_value(model, name: str, annotations) -> bool:
+    """A column (through to-one relations) or an annotation: a value a cursor can hold and compare."""
+    name = name.lstrip("-")
+    if name in ("pk", "id") or name in annotations:
+        return True
+    for position, part in enumerate(name.split("__")):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        last = position == len(name.split("__")) - 1
+        if field.is_relation:
+            if last or not (field.many_to_one or field.one_to_one):
+                return False  # ordering by a relation follows the related model's own ordering
+            model = field.related_model
+        elif not last:
+            return False
+    return True
+
+
+def keyset_ordering(queryset) -> keyset.Ordering | None:
+    if not hasattr(queryset, "query"):  # a list: paged by offset
+        return None
+    names = _names(queryset)
+    if not names or not all(_is_plain_value(queryset.model, name, queryset.query.annotations) for name in names):
+        return None
+    return keyset.ordering_from(names)
 
 
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.ordering = keyset_ordering(queryset)
+        self.ordering_key = ",".join(name + ("-" if desc else "+") for name, desc in self.ordering or [])
+        if self.ordering:
+            queryset = queryset.order_by(*keyset.order_expressions(self.ordering))
+        token = request.query_params.get(self.cursor_query_param, "")
+        cursor = keyset.Cursor.loads(token, self.ordering_key) if token and self.ordering else None
+        if cursor is None or cursor.last:
+            rows = super().paginate_queryset(queryset, request, view)
+            self.rows = list(rows) if rows is not None else None
+            return self.rows
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = self.django_paginator_class(queryset, page_size)
+        rows = list(keyset.seek(queryset, self.ordering, cursor.values, cursor.forward)[:page_size])
+        if not cursor.forward:
+            rows.reverse()
+        self.page = Page(rows, max(1, min(cursor.page, paginator.num_pages)), paginator)
+        self.request = request
+        self.rows = rows
+        return rows
+
+    def _cursor_link(self, row, forward: bool, number: int) -> str:
+        cursor = keyset.Cursor(self.ordering_key, keyset.row_key(row, self.ordering), forward, number)
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor.dumps())
+
+    def get_next_link(self):
+        if not self.page.has_next():
+            return None
+        if self.ordering and self.rows:
+            return self._cursor_link(self.rows[-1], True, self.page.number + 1)
+        return super().get_next_link()
+
+    def get_previous_link(self):
+        if not self.page.has_previous():
+            return None
+        if self.page.number - 1 == 1:
+            url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+            return remove_query_param(url, self.page_query_param)
+        if self.ordering and self.rows:
+            return self._cursor_link(self.rows[0], False, self.page.number - 1)
+        return super().get_previous_link()
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: copy it from a response's next or previous link (an "
+                "unreadable cursor gives the first page).",
+                "schema": {"type": "string"},
+            }
+        )
+        return parameters

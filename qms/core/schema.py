@@ -168,6 +168,7 @@ class ErrorResponsesAutoSchema(AutoSchema):
                     "page_size_query_param",
                     "limit_query_param",
                     "offset_query_param",
+                    "cursor_query_param",
                 )
             }
         for backend in getattr(self.view, "filter_backends", []):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from qms.accounts.permissions import can
 
-from . import exporting
+from . import exporting, keyset
 from .health import broker_status, database_status
 from .homepage import home_sections
 from .importing import plan_import, read_table
@@ -98,12 +99,73 @@ class RegisterListView(RegisterViewMixin, ListView):
         queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         sort = self.request.GET.get("sort", self.default_sort)
         self.current_sort = sort if sort.lstrip("-") in self.sortable else self.default_sort
+        self.ordering = None
         if self.current_sort:
             key = self.current_sort.lstrip("-")
             prefix = "-" if self.current_sort.startswith("-") else ""
-            # The tie-break runs the same way as the sort, so one index on (field, id) serves the page.
-            queryset = queryset.order_by(f"{prefix}{self.sortable[key]}", f"{prefix}pk")
+            # The tie-break runs the same way as the sort, so one index on (field, id) serves the page, and
+            # the pages after the first seek from the previous page's last row (keyset pagination).
+            self.ordering = keyset.ordering_from([f"{prefix}{self.sortable[key]}"])
+            queryset = queryset.order_by(*keyset.order_expressions(self.ordering))
         return queryset
+
+    def is_filtered(self) -> bool:
+        return any(key not in ("page", "cursor", "sort") and value for key, value in self.request.GET.items())
+
+    def paginate_queryset(self, queryset, page_size):
+        token = self.request.GET.get("cursor", "")
+        cursor = keyset.Cursor.loads(token, self.current_sort) if token and self.ordering else None
+        if cursor is None:
+            paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        else:
+            paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+            if cursor.last:
+                number = paginator.num_pages
+                backwards = [(name, not desc) for name, desc in self.ordering]
+                on_last = paginator.count - (number - 1) * page_size
+                rows = list(queryset.order_by(*keyset.order_expressions(backwards))[:on_last])[::-1]
+            else:
+                number = min(cursor.page, paginator.num_pages)
+                rows = list(keyset.seek(queryset, self.ordering, cursor.values, cursor.forward)[:page_size])
+                if not cursor.forward:
+                    rows.reverse()
+            page = Page(rows, number, paginator)
+            is_paginated = paginator.num_pages > 1
+        self.page_links = self._page_links(page, list(page.object_list))
+        return paginator, page, page.object_list, is_paginated
+
+    def _page_links(self, page, rows) -> dict[str, str]:
+        """First, previous, next and last: cursors when the list is sorted, page numbers otherwise."""
+        query = self.request.GET.copy()
+        for key in ("page", "cursor", "export"):
+            query.pop(key, None)
+
+        def link(**params) -> str:
+            linked = query.copy()
+            for key, value in params.items():
+                linked[key] = value
+            return "?" + linked.urlencode()
+
+        links = {}
+        number, last = page.number, page.paginator.num_pages
+        if page.has_previous():
+            links["first"] = link()
+            if number - 1 == 1:
+                links["previous"] = link()
+            elif self.ordering and rows:
+                edge = keyset.row_key(rows[0], self.ordering)
+                links["previous"] = link(cursor=keyset.Cursor(self.current_sort, edge, False, number - 1).dumps())
+            else:
+                links["previous"] = link(page=number - 1)
+        if page.has_next():
+            if self.ordering and rows:
+                edge = keyset.row_key(rows[-1], self.ordering)
+                links["next"] = link(cursor=keyset.Cursor(self.current_sort, edge, True, number + 1).dumps())
+                links["last"] = link(cursor=keyset.Cursor(self.current_sort, (), False, last, last=True).dumps())
+            else:
+                links["next"] = link(page=number + 1)
+                links["last"] = link(page=last)
+        return links
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("export")
@@ -113,9 +175,13 @@ class RegisterListView(RegisterViewMixin, ListView):
             if export_format not in exporting.FORMATS:
                 export_format = "csv"
             return exporting.export_response(
-                self.get_queryset(), self.export_columns, export_format, self.export_basename
+                self.get_export_queryset(), self.export_columns, export_format, self.export_basename
             )
         return super().get(request, *args, **kwargs)
+
+    def get_export_queryset(self):
+        """The filtered, sorted list an export reads (a register may annotate what its columns need)."""
+        return self.get_queryset()
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
@@ -125,7 +191,7 @@ class RegisterListView(RegisterViewMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
-        for key in ("page", "export"):
+        for key in ("page", "cursor", "export"):
             query.pop(key, None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
@@ -137,7 +203,8 @@ class RegisterListView(RegisterViewMixin, ListView):
             current_sort=self.current_sort,
             query_string=query.urlencode(),
             sort_query_string=sort_query.urlencode(),
-            is_filtered=any(key not in ("page", "sort") and value for key, value in self.request.GET.items()),
+            is_filtered=self.is_filtered(),
+            page_links=getattr(self, "page_links", {}),
         )
         return context
 

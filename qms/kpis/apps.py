@@ -13,6 +13,7 @@ class KpisConfig(AppConfig):
         from qms.core.demo import register_seeder
         from qms.core.homepage import register_contributor
 
+        from . import queues  # noqa: F401  (registers the work queues' roll-up)
         from .demo import seed_kpis
         from .evidence import register_evidence
         from .home import kpis_home

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet, Window
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from qms.core.rollups import Figures, read, rollup
 
 FIRST_ITEMS = 5
 
@@ -71,3 +74,27 @@ def work_queues(today: dt.date | None = None) -> list[Queue]:
     """Every registered queue, in order; one query each."""
     today = today or timezone.localdate()
     return [function(today) for _, function in sorted(QUEUES.values(), key=lambda entry: entry[0])]
+
+
+WORK_QUEUES = "kpis.work_queues"
+
+
+@rollup(WORK_QUEUES)
+def _work_queues_for_rollup() -> list[dict]:
+    return [asdict(queue) for queue in work_queues()]
+
+
+def _due(value: str | None) -> dt.date | dt.datetime | None:
+    if value is None:
+        return None
+    return parse_date(value) if len(value) == 10 else parse_datetime(value)
+
+
+def counted_work_queues() -> tuple[list[Queue], Figures]:
+    """The work queues as the roll-up job last counted them (they count whole registers), and when."""
+    figures = read(WORK_QUEUES)
+    queues = [
+        Queue(**{**queue, "items": [QueueItem(**{**item, "due": _due(item["due"])}) for item in queue["items"]]})
+        for queue in figures.data
+    ]
+    return queues, figures

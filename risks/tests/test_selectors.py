@@ -64,6 +64,23 @@ def test_heat_map_takes_two_queries(matrix, auditor, django_assert_num_queries):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["risk", "opportunity"])
+def test_both_heat_maps_in_one_query_count_what_each_map_counts(matrix, auditor, kind, django_assert_num_queries):
+    _scored(kind=kind, inherent_likelihood=4, inherent_impact=4, residual_likelihood=2, residual_impact=3)
+    _scored(kind=kind, inherent_likelihood=4, inherent_impact=4, residual_likelihood=1, residual_impact=1)
+    _scored(kind=kind, inherent_likelihood=3, inherent_impact=5)  # not scored after treatment yet
+    _scored(kind=kind, inherent_likelihood=4, inherent_impact=4, status="closed")
+    _scored(kind="risk" if kind == "opportunity" else "opportunity", inherent_likelihood=4, inherent_impact=4)
+    auditor.has_perm("risks.view_riskentry")
+    with django_assert_num_queries(1):
+        both = selectors.heat_maps(user=auditor, kind=kind, matrix=matrix)
+    for which in ("inherent", "residual"):
+        assert both[which] == selectors.heat_map(user=auditor, kind=kind, which=which, matrix=matrix)
+    inherent = {(r["level"], c["impact"]): c["count"] for r in both["inherent"]["rows"] for c in r["cells"]}
+    assert inherent[(4, 4)] == 2 and inherent[(3, 5)] == 1 and sum(inherent.values()) == 3
+
+
+@pytest.mark.django_db
 def test_top_entries_by_current_score(auditor):
     low = _scored(inherent_score=20, residual_score=2)
     high = _scored(inherent_score=12)

@@ -43,8 +43,9 @@ class HeatMapView(RegisterViewMixin, TemplateView):
         matrix = services.active_matrix()
         maps = []
         if matrix is not None:
+            grids = selectors.heat_maps(user=user, kind=kind, matrix=matrix)  # both in one query
             for which, label in WHICH:
-                grid = selectors.heat_map(user=user, kind=kind, which=which, matrix=matrix)
+                grid = grids[which]
                 maps.append({"which": which, "label": label, **_with_links(grid, kind=kind, which=which)})
         context.update(
             title="Risk heat map",

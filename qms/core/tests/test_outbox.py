@@ -12,7 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from qms.core.models import OutboxEmail
-from qms.core.outbox import MAX_ATTEMPTS, STALE_CLAIM, outbox_deliver, outbox_queue
+from qms.core.outbox import MAX_ATTEMPTS, STALE_CLAIM, outbox_deliver, outbox_drain, outbox_queue
 from qms.core.tasks import deliver_outbox
 
 FAILING_BACKEND = f"{__name__}.RefusingBackend"
@@ -159,6 +159,25 @@ def test_deliver_stops_at_its_limit(mailoutbox):
     assert outbox_deliver(limit=2) == {"sent": 1, "failed": 0}
 
 
+@pytest.mark.django_db
+def test_the_job_sends_batch_after_batch_until_the_outbox_is_empty(mailoutbox):
+    for n in range(7):
+        queue_one(f"busy:{n}")
+    assert outbox_drain(batch=3) == {"sent": 7, "failed": 0, "batches": 3}
+    assert len(mailoutbox) == 7
+    assert not OutboxEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_job_stops_at_a_failing_batch_and_at_its_time_budget(settings, mailoutbox):
+    for n in range(5):
+        queue_one(f"slow:{n}")
+    # No time left after the first batch: the rest waits for the next run, a minute later.
+    assert outbox_drain(batch=2, budget_seconds=0) == {"sent": 2, "failed": 0, "batches": 1}
+    settings.EMAIL_BACKEND = FAILING_BACKEND
+    assert outbox_drain(batch=2) == {"sent": 0, "failed": 2, "batches": 1}  # not retried in a loop
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_at_the_same_moment_send_each_message_once(settings, at_once):
@@ -183,7 +202,7 @@ def test_beat_delivers_the_outbox_every_minute_and_expires_stale_runs(settings):
 @pytest.mark.django_db
 def test_the_task_delivers_the_outbox(mailoutbox):
     queue_one()
-    assert deliver_outbox.apply().get() == {"sent": 1, "failed": 0}
+    assert deliver_outbox.apply().get() == {"sent": 1, "failed": 0, "batches": 1}
     assert len(mailoutbox) == 1
 
 
@@ -193,7 +212,7 @@ def test_a_real_worker_delivers_the_outbox_from_the_broker(run_in_worker, mailou
     queue_one("worker:1")
     queue_one("worker:2")
     first, second = run_in_worker(deliver_outbox.s(), deliver_outbox.s())
-    assert first == {"sent": 2, "failed": 0}
-    assert second == {"sent": 0, "failed": 0}
+    assert first == {"sent": 2, "failed": 0, "batches": 1}
+    assert second == {"sent": 0, "failed": 0, "batches": 1}
     assert sorted(message.subject for message in mailoutbox) == ["Subject worker:1", "Subject worker:2"]
     assert not OutboxEmail.objects.filter(sent_at__isnull=True).exists()

@@ -79,21 +79,25 @@ def test_a_failed_export_never_serves_a_file_even_if_one_is_named(records, quali
     assert_no_pack_served(client_for(quality), export)
 
 
-def test_an_export_whose_worker_died_ends_failed_and_its_half_built_file_is_removed(
-    quality, period, media_root, client_for
-):
-    started = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
-    export = EvidenceExport.objects.create(
-        created_by=quality,
+def _running_export(user, period, started, **progress) -> EvidenceExport:
+    """An export a worker started at ``started`` and has not finished."""
+    return EvidenceExport.objects.create(
+        created_by=user,
         created_at=started,
         period_start=period[0],
         period_end=period[1],
         clauses=["6.1"],
         status="running",
         started_at=started,
-        progress_done=10,
-        progress_total=100,
+        **progress,
     )
+
+
+def test_an_export_whose_worker_died_ends_failed_and_its_half_built_file_is_removed(
+    quality, period, media_root, client_for
+):
+    started = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
+    export = _running_export(quality, period, started, progress_done=10, progress_total=100)
     folder = media_root / "evidence"
     folder.mkdir(parents=True)
     leftover = folder / ".building-dead.zip"
@@ -114,15 +118,7 @@ def test_an_export_whose_worker_died_ends_failed_and_its_half_built_file_is_remo
 
 
 def test_a_running_export_within_its_time_is_left_alone(quality, period):
-    export = EvidenceExport.objects.create(
-        created_by=quality,
-        created_at=timezone.now(),
-        period_start=period[0],
-        period_end=period[1],
-        clauses=["6.1"],
-        status="running",
-        started_at=timezone.now() - dt.timedelta(minutes=5),
-    )
+    export = _running_export(quality, period, timezone.now() - dt.timedelta(minutes=5))
     assert exports_relay_waiting()["failed"] == 0
     export.refresh_from_db()
     assert export.status == "running"
@@ -132,15 +128,7 @@ def test_the_end_of_a_dead_export_is_on_the_audit_trail(quality, period):
     from qms.audit.models import AuditEntry
 
     started = timezone.now() - STALE_AFTER - dt.timedelta(minutes=1)
-    export = EvidenceExport.objects.create(
-        created_by=quality,
-        created_at=started,
-        period_start=period[0],
-        period_end=period[1],
-        clauses=["6.1"],
-        status="running",
-        started_at=started,
-    )
+    export = _running_export(quality, period, started)
     before = AuditEntry.objects.count()
     exports_relay_waiting()
     entries = list(AuditEntry.objects.order_by("pk")[before:])

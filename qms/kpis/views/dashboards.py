@@ -25,10 +25,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qms.accounts.permissions import can
+from qms.core import rollups
 
 from ..models import DashboardSnapshot, Kpi, Objective
 from ..periods import MAX_RANGE_YEARS, add_periods, last_months, period_start
-from ..queues import work_queues
+from ..queues import WORK_QUEUES, counted_work_queues
 from ..scorecard import max_age, scorecard
 from ..selectors import segment_choices
 
@@ -156,8 +157,14 @@ class DashboardMixin(LoginRequiredMixin):
                 row.get("complaints_received") or row.get("nps") is not None or row.get("csat_pct") is not None
                 for row in data["trends"]["months"]
             ),
-            "queues": work_queues(today) if self.quality_view else [],
+            **self._queues(),
         }
+
+    def _queues(self) -> dict[str, Any]:
+        if not self.quality_view:
+            return {"queues": [], "queues_counted": None}
+        queues, counted = counted_work_queues()
+        return {"queues": queues, "queues_counted": counted}
 
 
 class DashboardView(DashboardMixin, TemplateView):
@@ -193,6 +200,7 @@ class DashboardRefreshView(LoginRequiredMixin, View):
             raise PermissionDenied
         params, _, errors = dashboard_params(request.POST)
         scorecard(**params, refresh=True)
+        rollups.refresh(WORK_QUEUES)
         for error in errors:
             messages.warning(request, error)
         messages.success(request, "The figures were recomputed just now.")
