@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Contact, Customer
 
@@ -12,8 +13,19 @@ def customer_list(*, user, action: str = "view") -> QuerySet[Customer]:
     return (
         Customer.objects.restrict(user, action)
         .select_related("account_owner")
-        # distinct: a search on contacts joins them a second time, which would multiply the count.
-        .annotate(contact_count=Count("contacts", distinct=True))
+        # A correlated subquery, not a join with GROUP BY: a page of 25 counts 25 customers' contacts (through
+        # the index on the customer) instead of grouping the whole register before sorting it.
+        .annotate(contact_count=Coalesce(Subquery(_contacts_per_customer()), 0))
+    )
+
+
+def _contacts_per_customer():
+    return (
+        Contact.objects.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
 
 

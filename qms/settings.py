@@ -217,6 +217,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "qms.core.beat:SingleBeatScheduler"
 # Figures over whole registers (charts, work queues, home counts) are counted by a job this often; a page
 # counts them itself when they are older than the maximum age (the job stopped).
+# A list of a whole table larger than this shows PostgreSQL's estimate of its size ("about 2,000,000
+# records") instead of counting every row on each page view; a filtered list is always counted exactly.
+LIST_EXACT_COUNT_UP_TO = env.int("LIST_EXACT_COUNT_UP_TO", default=100_000)
 ROLLUP_REFRESH_SECONDS = env.int("ROLLUP_REFRESH_SECONDS", default=300)
 ROLLUP_MAX_AGE = env.int("ROLLUP_MAX_AGE", default=900)
 CELERY_BEAT_SCHEDULE = {

@@ -46,7 +46,8 @@ class AuditEntryListView(RegisterListView):
         return selectors.audit_log(user=self.request.user)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator = self.paginator_class(queryset, per_page, **kwargs)
+        self.count_is_estimate = False  # exact: from the chain head, or counted when filtered
         if not self.is_filtered():
             # Entries are numbered without gaps and never deleted: the chain head's number is the count,
             # read from one row instead of counting ten million.

@@ -138,5 +138,34 @@ def seek(queryset: QuerySet, ordering: Ordering, values: tuple, forward: bool) -
     for (name, desc), value in zip(ordering, values, strict=True):
         condition |= equal_so_far & _beyond(name, value, upwards=(not desc) == forward)
         equal_so_far &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    # The same condition's bound on the first column alone, which an index range scan can use (the planner
+    # cannot start a scan from an OR of conditions): the page then reads only the rows it shows.
+    (first, desc), value = ordering[0], values[0]
+    if value is not None:
+        if (not desc) == forward:
+            condition &= Q(**{f"{first}__gte": value}) | Q(**{f"{first}__isnull": True})
+        else:
+            condition &= Q(**{f"{first}__lte": value})
     reading = ordering if forward else [(name, not desc) for name, desc in ordering]
     return queryset.filter(condition).order_by(*order_expressions(reading))
+
+
+def estimated_count(queryset: QuerySet) -> int | None:
+    """PostgreSQL's own estimate of a whole table's rows, for a list that is neither filtered nor restricted
+    and is larger than ``settings.LIST_EXACT_COUNT_UP_TO``: counting two million rows exactly on every page
+    view costs more than the page. ``None`` means "count exactly" (any filter, a smaller table, SQLite)."""
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql" or queryset.query.where.children or queryset.query.distinct:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
+        )
+        row = cursor.fetchone()
+    estimate = row[0] if row else None
+    if estimate is None or estimate <= settings.LIST_EXACT_COUNT_UP_TO:
+        return None
+    return int(estimate)

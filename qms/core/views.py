@@ -109,12 +109,21 @@ class RegisterListView(RegisterViewMixin, ListView):
             queryset = queryset.order_by(*keyset.order_expressions(self.ordering))
         return queryset
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        estimate = keyset.estimated_count(queryset)
+        self.count_is_estimate = estimate is not None
+        if estimate is not None:
+            paginator.count = estimate
+        return paginator
+
     def is_filtered(self) -> bool:
         return any(key not in ("page", "cursor", "sort") and value for key, value in self.request.GET.items())
 
     def paginate_queryset(self, queryset, page_size):
         token = self.request.GET.get("cursor", "")
         cursor = keyset.Cursor.loads(token, self.current_sort) if token and self.ordering else None
+        self.seen_more = {}
         if cursor is None:
             paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
         else:
@@ -122,13 +131,17 @@ class RegisterListView(RegisterViewMixin, ListView):
             if cursor.last:
                 number = paginator.num_pages
                 backwards = [(name, not desc) for name, desc in self.ordering]
-                on_last = paginator.count - (number - 1) * page_size
+                on_last = page_size if self.count_is_estimate else paginator.count - (number - 1) * page_size
                 rows = list(queryset.order_by(*keyset.order_expressions(backwards))[:on_last])[::-1]
+                self.seen_more = {"next": False}
             else:
-                number = min(cursor.page, paginator.num_pages)
-                rows = list(keyset.seek(queryset, self.ordering, cursor.values, cursor.forward)[:page_size])
+                # One row more than the page tells whether there is a page after it, whatever the count says.
+                rows = list(keyset.seek(queryset, self.ordering, cursor.values, cursor.forward)[: page_size + 1])
+                more, rows = len(rows) > page_size, rows[:page_size]
                 if not cursor.forward:
                     rows.reverse()
+                self.seen_more = {"next": more} if cursor.forward else {"previous": more}
+                number = max(1, min(cursor.page, paginator.num_pages))
             page = Page(rows, number, paginator)
             is_paginated = paginator.num_pages > 1
         self.page_links = self._page_links(page, list(page.object_list))
@@ -148,7 +161,9 @@ class RegisterListView(RegisterViewMixin, ListView):
 
         links = {}
         number, last = page.number, page.paginator.num_pages
-        if page.has_previous():
+        has_previous = self.seen_more.get("previous", page.has_previous())
+        has_next = self.seen_more.get("next", page.has_next())
+        if has_previous and number > 1:
             links["first"] = link()
             if number - 1 == 1:
                 links["previous"] = link()
@@ -157,7 +172,7 @@ class RegisterListView(RegisterViewMixin, ListView):
                 links["previous"] = link(cursor=keyset.Cursor(self.current_sort, edge, False, number - 1).dumps())
             else:
                 links["previous"] = link(page=number - 1)
-        if page.has_next():
+        if has_next:
             if self.ordering and rows:
                 edge = keyset.row_key(rows[-1], self.ordering)
                 links["next"] = link(cursor=keyset.Cursor(self.current_sort, edge, True, number + 1).dumps())
@@ -205,6 +220,7 @@ class RegisterListView(RegisterViewMixin, ListView):
             sort_query_string=sort_query.urlencode(),
             is_filtered=self.is_filtered(),
             page_links=getattr(self, "page_links", {}),
+            count_is_estimate=getattr(self, "count_is_estimate", False),
         )
         return context
 

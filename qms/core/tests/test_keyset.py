@@ -203,3 +203,39 @@ def test_the_api_still_takes_page_numbers_and_ignores_a_foreign_cursor(client, q
     for token in (cursor, "garbage"):
         body = client.get(url, {"page_size": 5, "cursor": token}).json()
         assert [row["reference"] for row in body["results"]] == expected[:5]
+
+
+def test_on_sqlite_every_list_is_counted_exactly(client, quality, settings):
+    settings.LIST_EXACT_COUNT_UP_TO = 5
+    for _ in range(8):
+        FeedbackItemFactory(logged_by=quality)
+    client.force_login(quality)
+    html = client.get(reverse("feedback:item_list")).content.decode()
+    assert "8 records." in html and "About" not in html
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_whole_table_shows_the_estimate_and_every_row_stays_reachable(client, quality, settings):
+    from django.db import connection
+
+    settings.LIST_EXACT_COUNT_UP_TO = 5
+    for _ in range(30):
+        FeedbackItemFactory(logged_by=quality)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE feedback_feedbackitem")
+    for _ in range(12):  # after the statistics were taken: the estimate is now 12 short
+        FeedbackItemFactory(logged_by=quality)
+    client.force_login(quality)
+    url = reverse("feedback:item_list")
+    html = client.get(url).content.decode()
+    assert "About 30 records" in html
+    # Next links follow the rows, not the estimate: all 42 are reachable.
+    seen = _references(html)
+    while "Next" in _links(html):
+        html = client.get(url + _links(html)["Next"]).content.decode()
+        seen += _references(html)
+    assert seen == list(FeedbackItem.objects.order_by("-received_at", "-pk").values_list("reference", flat=True))
+    # A filtered list is counted exactly.
+    filtered = client.get(url, {"kind": "complaint"}).content.decode()
+    assert f"{FeedbackItem.objects.filter(kind='complaint').count()} records match the filters" in filtered
