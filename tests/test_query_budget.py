@@ -17,7 +17,6 @@ PINNED = {
     "requirements:requirement_detail": 13,  # versions, assignments, people to assign, evaluations, files, actions
     "risks:entry_update": 11,  # the entry, its linked records (shown as chosen lookups), categories, owners
     "risks:entry_detail": 13,  # five kinds of linked records, assessments, reviews, actions
-    "home": 12,  # one figure query per register; 12 for a superuser (all permissions read)
 }
 ROLES = ("quality", "management", "staff", "auditor", "admin")
 

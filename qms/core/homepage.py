@@ -15,6 +15,8 @@ from django.urls import reverse
 from qms.accounts.permissions import can, role_names
 from qms.accounts.roles import AUDITOR, QUALITY_MANAGER, STAFF, TOP_MANAGEMENT
 
+from . import rollups
+
 _ROLE_INTRO = {
     QUALITY_MANAGER: "Keep the registers current and prepare evidence for the next review.",
     TOP_MANAGEMENT: "The customer picture at a glance: who we serve and how the system is kept.",
@@ -39,18 +41,25 @@ def register_contributor(order: int, contributor: Callable) -> None:
 
 
 def _audit_summary() -> tuple[int, object | None]:
-    """The number of audit entries and the last verification of the chain, in one query when the chain has
-    been verified (the usual case: beat verifies it nightly). The chain head's sequence number is the number
-    of entries (none is ever deleted): one row read instead of counting millions."""
+    """The number of audit entries and the last verification of the chain, in one query. The chain head's
+    sequence number is the number of entries (none is ever deleted): one row read instead of counting
+    millions; the last verification's fields come with it."""
     from django.db.models import Subquery
 
     head = apps.get_model("audit", "AuditChainHead")
     verification = apps.get_model("audit", "AuditVerification")
-    seq = head.objects.values("seq")[:1]
-    last_check = verification.objects.annotate(entries_now=Subquery(seq)).order_by("-checked_at").first()
-    if last_check is not None:
-        return last_check.entries_now or 0, last_check
-    return head.objects.values_list("seq", flat=True).first() or 0, None
+    latest = verification.objects.order_by("-checked_at", "-pk")
+    fields = ("pk", "checked_at", "entries_checked", "intact", "first_broken_seq", "message", "checked_by")
+    row = (
+        head.objects.annotate(**{f"check_{name}": Subquery(latest.values(name)[:1]) for name in fields})
+        .values("seq", *(f"check_{name}" for name in fields))
+        .first()
+    )
+    if row is None:  # nothing recorded yet
+        return 0, None
+    if row["check_pk"] is None:
+        return row["seq"], None
+    return row["seq"], verification(**{name: row[f"check_{name}"] for name in fields})
 
 
 def home_sections(user) -> dict:
@@ -60,10 +69,11 @@ def home_sections(user) -> dict:
     if user.is_superuser:
         intro = "You administer the portal: users, roles and configuration are in the admin."
     figures, links = [], []
-    for _, contributor in sorted(_contributors, key=lambda item: item[0]):
-        part = contributor(user)
-        figures += part.figures
-        links += part.links
+    with rollups.batch():  # every register's stored figures in one query
+        for _, contributor in sorted(_contributors, key=lambda item: item[0]):
+            part = contributor(user)
+            figures += part.figures
+            links += part.links
     last_check = None
     if can(user, "view", apps.get_model("audit", "AuditEntry")):
         entries, last_check = _audit_summary()

@@ -13,6 +13,7 @@ another sort or cannot be read is ignored (the list starts again at its first pa
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -150,6 +151,24 @@ def seek(queryset: QuerySet, ordering: Ordering, values: tuple, forward: bool) -
     return queryset.filter(condition).order_by(*order_expressions(reading))
 
 
+_ESTIMATES: dict[tuple[str, str], tuple[float, int]] = {}  # (database, table) -> (read at, rows)
+ESTIMATE_TTL_SECONDS = 60
+
+
+def _table_estimate(connection, table: str) -> int:
+    """PostgreSQL's estimate of ``table``'s rows, read at most once a minute per process."""
+    key, now = (connection.alias, table), time.monotonic()
+    cached = _ESTIMATES.get(key)
+    if cached is not None and now - cached[0] < ESTIMATE_TTL_SECONDS:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+    estimate = max(int(row[0]), 0) if row and row[0] is not None else 0
+    _ESTIMATES[key] = (now, estimate)
+    return estimate
+
+
 def estimated_count(queryset: QuerySet) -> int | None:
     """PostgreSQL's own estimate of a whole table's rows, for a list that is neither filtered nor restricted
     and is larger than ``settings.LIST_EXACT_COUNT_UP_TO``: counting two million rows exactly on every page
@@ -160,12 +179,5 @@ def estimated_count(queryset: QuerySet) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql" or queryset.query.where.children or queryset.query.distinct:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
-        )
-        row = cursor.fetchone()
-    estimate = row[0] if row else None
-    if estimate is None or estimate <= settings.LIST_EXACT_COUNT_UP_TO:
-        return None
-    return int(estimate)
+    estimate = _table_estimate(connection, queryset.model._meta.db_table)
+    return estimate if estimate > settings.LIST_EXACT_COUNT_UP_TO else None

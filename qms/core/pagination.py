@@ -9,7 +9,8 @@ The ordering always ends in the primary key, so rows with equal sort values come
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -50,10 +51,20 @@ def keyset_ordering(queryset) -> keyset.Ordering | None:
     return keyset.ordering_from(names)
 
 
+class EstimatingPaginator(Paginator):
+    """Counts exactly, except a whole table larger than ``LIST_EXACT_COUNT_UP_TO`` on PostgreSQL: its estimate."""
+
+    @cached_property
+    def count(self) -> int:
+        estimate = keyset.estimated_count(self.object_list) if hasattr(self.object_list, "query") else None
+        return estimate if estimate is not None else super().count
+
+
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     cursor_query_param = "cursor"
+    django_paginator_class = EstimatingPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
         self.ordering = keyset_ordering(queryset)
@@ -62,6 +73,7 @@ class StandardPagination(PageNumberPagination):
             queryset = queryset.order_by(*keyset.order_expressions(self.ordering))
         token = request.query_params.get(self.cursor_query_param, "")
         cursor = keyset.Cursor.loads(token, self.ordering_key) if token and self.ordering else None
+        self.more = {}
         if cursor is None or cursor.last:
             rows = super().paginate_queryset(queryset, request, view)
             self.rows = list(rows) if rows is not None else None
@@ -70,7 +82,10 @@ class StandardPagination(PageNumberPagination):
         if not page_size:
             return None
         paginator = self.django_paginator_class(queryset, page_size)
-        rows = list(keyset.seek(queryset, self.ordering, cursor.values, cursor.forward)[:page_size])
+        # One row more than the page tells whether a page follows (the count may be an estimate).
+        rows = list(keyset.seek(queryset, self.ordering, cursor.values, cursor.forward)[: page_size + 1])
+        self.more = {"next" if cursor.forward else "previous": len(rows) > page_size}
+        rows = rows[:page_size]
         if not cursor.forward:
             rows.reverse()
         self.page = Page(rows, max(1, min(cursor.page, paginator.num_pages)), paginator)
@@ -84,14 +99,14 @@ class StandardPagination(PageNumberPagination):
         return replace_query_param(url, self.cursor_query_param, cursor.dumps())
 
     def get_next_link(self):
-        if not self.page.has_next():
+        if not self.more.get("next", self.page.has_next()):
             return None
         if self.ordering and self.rows:
             return self._cursor_link(self.rows[-1], True, self.page.number + 1)
         return super().get_next_link()
 
     def get_previous_link(self):
-        if not self.page.has_previous():
+        if not self.more.get("previous", self.page.has_previous()) or self.page.number <= 1:
             return None
         if self.page.number - 1 == 1:
             url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)

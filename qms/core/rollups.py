@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,7 @@ from .models import Rollup
 logger = logging.getLogger(__name__)
 
 ROLLUPS: dict[str, Callable[[], Any]] = {}
+_batch: ContextVar[dict | None] = ContextVar("rollup_batch", default=None)
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,26 @@ def refresh_all() -> list[str]:
     return done
 
 
+@contextmanager
+def batch() -> Iterator[None]:
+    """Within the block, ``read`` serves every stored roll-up from one query (a page showing several)."""
+    stored = {key: (data, at) for key, data, at in Rollup.objects.values_list("key", "data", "computed_at")}
+    token = _batch.set(stored)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def read(key: str) -> Figures:
     """The stored figures, or freshly counted ones when none are stored or they are older than the maximum age."""
     if key not in ROLLUPS:
         raise KeyError(f"No roll-up registered as {key!r}")
-    row = Rollup.objects.filter(key=key).values_list("data", "computed_at").first()
+    stored = _batch.get()
+    if stored is not None:
+        row = stored.get(key)
+    else:
+        row = Rollup.objects.filter(key=key).values_list("data", "computed_at").first()
     if row is not None and timezone.now() - row[1] <= dt.timedelta(seconds=settings.ROLLUP_MAX_AGE):
         return Figures(*row)
     return refresh(key)
