@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
 register = template.Library()
+
+
+_CHOICE_LABELS: dict[models.Field, dict] = {}
+
+
+def _choice_label(obj, name: str):
+    """``obj.get_<name>_display()`` from a dict built once per field (Django rebuilds the choices, all 250
+    countries of them, on every call), or ``None`` when ``name`` is not a field with choices."""
+    try:
+        field = obj._meta.get_field(name)
+    except (AttributeError, FieldDoesNotExist):
+        return None
+    if not getattr(field, "choices", None) or field.is_relation:
+        return None
+    labels = _CHOICE_LABELS.get(field)
+    if labels is None:
+        labels = _CHOICE_LABELS[field] = {str(key): label for key, label in field.flatchoices}
+    raw = field.value_from_object(obj)
+    if raw is None:
+        return None
+    return labels.get(str(raw), raw)
 
 
 def cell_value(obj, attribute: str):
@@ -17,6 +39,11 @@ def cell_value(obj, attribute: str):
         if value is None:
             return ""
         # Choice labels only for the last step: "country.code" must reach the code, not the name.
+        if position == len(parts) - 1 and isinstance(value, models.Model):
+            label = _choice_label(value, part)
+            if label is not None:
+                value = label
+                break
         display = getattr(value, f"get_{part}_display", None) if position == len(parts) - 1 else None
         value = display() if callable(display) else getattr(value, part, "")
         if callable(value) and not isinstance(value, models.Model):
