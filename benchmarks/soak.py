@@ -48,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -612,6 +613,15 @@ def seed(user, *, respondents: int) -> dict[str, object]:
     from feedback.models import SurveyTemplate
     from qms.audit.context import audit_context
 
+    if not SurveyTemplate.objects.exists():
+        # The shipped templates come from a data migration; a test database flushed by an earlier test has
+        # lost them: put them back as the migration does (get_or_create, so never twice).
+        import importlib
+
+        from django.apps import apps as django_apps
+
+        shipped = importlib.import_module("feedback.migrations.0003_shipped_survey_templates")
+        shipped.ship_templates(django_apps, None)
     call_command("seed_demo", stdout=io.StringIO())
     with audit_context(source="cli"):
         customer = Customer.objects.filter(code=SOAK_CUSTOMER_CODE).first()
@@ -835,7 +845,7 @@ def logged_errors(*paths: Path) -> int:
     return sum(len(LOGGED_ERROR_RE.findall(path.read_text(errors="replace"))) for path in paths if path.exists())
 
 
-def wait_for_worker(timeout: float = 60) -> None:
+def wait_for_worker(timeout: float = 120) -> None:
     from qms.celery import app
 
     deadline = time.monotonic() + timeout
@@ -1083,6 +1093,12 @@ def main(argv: list[str] | None = None) -> int:
             output.write_text(render_report(summary))
             log(f"Wrote {output}")
         exit_code = 0 if summary["passed"] else 1
+    except Exception:
+        # A run that could not finish still leaves its summary: what failed, and where its logs are.
+        if args.json:
+            failure = {"passed": False, "error": traceback.format_exc(), "logs": str(var_dir)}
+            Path(args.json).write_text(json.dumps(failure, indent=2, default=str))
+        raise
     finally:
         server.stop()
         worker.stop()

@@ -192,10 +192,13 @@ def test_a_short_real_soak_loses_nothing_and_answers_no_5xx(settings, tmp_path):
     command = [sys.executable, "benchmarks/soak.py", "--seconds", "20", "--sample-seconds", "1", "--job-every", "8"]
     command += ["--respondents", "60", "--port", str(_free_port()), "--no-report", "--json", str(result)]
     completed = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=180
+        command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=300
     )
     assert completed.returncode in (0, 1), completed.stderr[-3000:]
+    output = f"exit {completed.returncode}: {completed.stdout[-2000:]} {completed.stderr[-3000:]}"
+    assert result.exists(), f"no summary ({output})"
     data = json.loads(result.read_text())
+    assert "error" not in data, f"{data.get('error')}\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}"
     assert completed.returncode == (0 if data["passed"] else 1)
     statuses = [status for by_status in data["requests"].values() for status in by_status]
     assert not [status for status in statuses if status.startswith("5") or status == "no answer"], data["server_errors"]
