@@ -5,9 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django_countries import countries
 
-from .choices import CustomerStatus, Segment
+from .choices import CustomerStatus, Segment, country_choices
 from .models import Contact, Customer
 
 
@@ -19,7 +18,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, empty_label="Any status")
-    country = django_filters.ChoiceFilter(choices=list(countries), empty_label="Any country")
+    country = django_filters.ChoiceFilter(choices=country_choices, empty_label="Any country")
     account_owner = django_filters.ModelChoiceFilter(queryset=_owners, empty_label="Any owner", label="Account owner")
 
     class Meta:

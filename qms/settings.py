@@ -136,6 +136,9 @@ TEMPLATES = [
     }
 ]
 
+# Select boxes written in Python (qms/core/rendering.py), the rest through the templates above.
+FORM_RENDERER = "qms.core.rendering.PortalFormRenderer"
+
 # Database
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}

@@ -1,0 +1,94 @@
+"""Select boxes written in Python are the markup Django's templates write, byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+from django.contrib.auth.models import Group
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from qms.core.rendering import PortalFormRenderer, render_select
+
+
+class _Options(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "—"), ("a", "Alpha"), ("b&c", 'B & "C" <x>'), (3, "Three")])
+    grouped = forms.ChoiceField(
+        choices=[
+            ("Fruit", [("apple", "Apple"), ("pear", "Pear")]),
+            ("Other", [("x", gettext_lazy("Lazy"))]),
+            ("z", "Z"),
+        ]
+    )
+    many = forms.MultipleChoiceField(choices=[("1", "One"), ("2", "Two"), ("3", "Three")], required=False)
+    safe_label = forms.ChoiceField(choices=[("s", mark_safe("<b>bold</b>")), ("t", "<b>not bold</b>")])
+    flagged = forms.ChoiceField(
+        choices=[("on", "On")],
+        widget=forms.Select(attrs={"disabled": True, "data-hidden": False, "class": 'a "quoted" class', "data-n": 5}),
+    )
+
+
+def _both(form, name):
+    """The field as the form renders it, and the same widget through Django's own templates."""
+    field = form[name]
+    attrs = field.build_widget_attrs({"id": field.auto_id})
+    widget = field.field.widget
+    return (
+        widget.render(field.html_name, field.value(), attrs=attrs, renderer=PortalFormRenderer()),
+        widget.render(field.html_name, field.value(), attrs=attrs, renderer=DjangoTemplates()),
+    )
+
+
+@pytest.mark.parametrize("name", ["plain", "grouped", "many", "safe_label", "flagged"])
+@pytest.mark.parametrize("data", [None, {"plain": "b&c", "grouped": "x", "many": ["1", "3"], "safe_label": "s"}])
+def test_select_markup_matches_djangos_templates(settings, name, data):
+    settings.FORM_RENDERER = "qms.core.rendering.PortalFormRenderer"
+    form = _Options(data=data, renderer=PortalFormRenderer())
+    fast, templated = _both(form, name)
+    assert fast == templated
+    assert fast.startswith("<select")
+
+
+def test_selected_options_and_escaping_are_kept():
+    form = _Options(data={"plain": "b&c", "many": ["1", "3"]}, renderer=PortalFormRenderer())
+    plain = form["plain"].as_widget()
+    assert '<option value="b&amp;c" selected>B &amp; &quot;C&quot; &lt;x&gt;</option>' in plain
+    many = form["many"].as_widget()
+    assert "multiple" in many and many.count(" selected>") == 2
+    assert "<b>bold</b>" in form["safe_label"].as_widget()
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in form["safe_label"].as_widget()
+    flagged = form["flagged"].as_widget()
+    assert " disabled" in flagged and "data-hidden" not in flagged and 'class="a &quot;quoted&quot; class"' in flagged
+
+
+@pytest.mark.django_db
+def test_model_choices_match_djangos_templates():
+    Group.objects.create(name="Quality <team>")
+
+    class _GroupForm(forms.Form):
+        group = forms.ModelChoiceField(queryset=Group.objects.order_by("name"), empty_label="Any role")
+
+    form = _GroupForm(renderer=PortalFormRenderer())
+    fast, templated = _both(form, "group")
+    assert fast == templated
+    assert "Quality &lt;team&gt;" in fast
+
+
+def test_an_option_with_its_own_template_goes_through_the_templates():
+    class _Custom(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    widget = _Custom(choices=[("a", "A")])
+    assert render_select(widget.get_context("x", "a", {})["widget"]) is None
+    assert widget.render("x", "a", renderer=PortalFormRenderer()) == widget.render("x", "a", renderer=DjangoTemplates())
+
+
+def test_the_portal_uses_it(settings):
+    from django.forms.renderers import get_default_renderer
+
+    get_default_renderer.cache_clear()
+    try:
+        assert isinstance(get_default_renderer(), PortalFormRenderer)
+    finally:
+        get_default_renderer.cache_clear()
