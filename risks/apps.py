@@ -12,6 +12,7 @@ class RisksConfig(AppConfig):
         from qms.core.demo import register_seeder
         from qms.core.homepage import register_contributor
 
+        from . import rollups  # noqa: F401  (registers the log's roll-ups)
         from .demo import seed_risks
         from .evidence import register_evidence
         from .home import risks_home

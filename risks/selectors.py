@@ -63,15 +63,32 @@ def heat_maps(*, user, kind: str = EntryKind.RISK, matrix: RiskMatrix | None = N
     from .services import active_matrix
 
     matrix = matrix or active_matrix()
-    whiches = (AssessmentKind.INHERENT, AssessmentKind.RESIDUAL)
-    columns = [f"{which}_{axis}" for which in whiches for axis in ("likelihood", "impact")]
-    counts: dict[str, dict[tuple[int, int], int]] = {which: {} for which in whiches}
+    counts = heat_map_counts(user=user, kind=kind)
+    return heat_maps_from_counts(matrix, counts, kind=kind)
+
+
+HEAT_MAP_WHICHES = (AssessmentKind.INHERENT, AssessmentKind.RESIDUAL)
+
+
+def heat_map_counts(*, user, kind: str = EntryKind.RISK) -> dict[str, list[list[int]]]:
+    """Open entries of ``kind`` per matrix cell, inherent and residual, as ``[likelihood, impact, count]``
+    lists (JSON, for the roll-up); one query for both."""
+    columns = [f"{which}_{axis}" for which in HEAT_MAP_WHICHES for axis in ("likelihood", "impact")]
+    counts: dict[str, dict[tuple[int, int], int]] = {which: {} for which in HEAT_MAP_WHICHES}
     for row in _entries(user).filter(open_q(), kind=kind).order_by().values(*columns).annotate(count=Count("pk")):
-        for which in whiches:
+        for which in HEAT_MAP_WHICHES:
             cell = (row[f"{which}_likelihood"], row[f"{which}_impact"])
             if None not in cell:
                 counts[which][cell] = counts[which].get(cell, 0) + row["count"]
-    return {which: _grid(matrix, counts[which], kind=kind, which=which) for which in whiches}
+    return {which: [[*cell, count] for cell, count in sorted(counts[which].items())] for which in HEAT_MAP_WHICHES}
+
+
+def heat_maps_from_counts(matrix: RiskMatrix, counts: dict[str, list[list[int]]], *, kind: str) -> dict[str, dict]:
+    """The inherent and residual grids of ``matrix`` filled with ``heat_map_counts``' figures."""
+    return {
+        which: _grid(matrix, {(row[0], row[1]): row[2] for row in counts[which]}, kind=kind, which=which)
+        for which in HEAT_MAP_WHICHES
+    }
 
 
 def _grid(matrix: RiskMatrix, counts: dict[tuple[int, int], int], *, kind: str, which: str) -> dict:

@@ -405,6 +405,39 @@ def test_heat_map_opportunities_tab(quality, client_for, entry):
     assert "kind=opportunity" in _cell(inherent, 3, 3)["url"]
 
 
+def test_heat_map_reads_the_stored_roll_up_and_says_how_old_it_is(quality, client_for, entry):
+    from qms.core.models import Rollup
+    from qms.core.rollups import refresh_all
+    from risks.rollups import HEAT_MAP
+
+    client = client_for(quality)
+    first = client.get(reverse("risks:heat_map"))
+    assert first.context["counted"] is not None and "Counted " in first.content.decode()
+    assert _cell(first.context["maps"][0], 4, 4)["count"] == 1
+    assert first.context["per_band"]["high"] == 1
+    # A second entry is not on the map until the job counts again (at most ROLLUP_REFRESH_SECONDS later).
+    second = services.entry_create(actor=quality, data={"kind": "risk", "title": "Second supplier"})
+    services.entry_assess(actor=quality, entry=second, kind="inherent", likelihood=4, impact=4)
+    assert _cell(client.get(reverse("risks:heat_map")).context["maps"][0], 4, 4)["count"] == 1
+    assert HEAT_MAP in refresh_all()
+    again = client.get(reverse("risks:heat_map"))
+    assert _cell(again.context["maps"][0], 4, 4)["count"] == 2
+    assert again.context["per_band"]["high"] == 2
+    assert Rollup.objects.get(key=HEAT_MAP).data["kinds"]["risk"]["per_band"]["high"] == 2
+
+
+def test_heat_map_counts_live_when_entries_are_restricted_per_user(monkeypatch, quality, client_for, entry):
+    def only_own(queryset, user, action):
+        return queryset.filter(owner=user)
+
+    monkeypatch.setattr(RiskEntry, "restrict_rows", staticmethod(only_own), raising=False)
+    response = client_for(quality).get(reverse("risks:heat_map"))
+    assert response.context["counted"] is None and "Counted " not in response.content.decode()
+    # The only entry is staff's: the quality manager's map, counted for them, is empty.
+    assert _cell(response.context["maps"][0], 4, 4)["count"] == 0
+    assert response.context["per_band"]["high"] == 0
+
+
 def test_heat_map_lists_overdue_reviews(quality, client_for, entry):
     RiskEntry.objects.filter(pk=entry.pk).update(next_review_date=timezone.localdate() - dt.timedelta(days=3))
     response = client_for(quality).get(reverse("risks:heat_map"))

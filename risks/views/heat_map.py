@@ -9,9 +9,10 @@ from django.db.models import Count, Window
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from qms.core.rollups import read as read_rollup
 from qms.core.views import RegisterViewMixin
 
-from .. import figures, selectors, services
+from .. import figures, rollups, selectors, services
 from ..choices import EntryKind
 from ..models import RiskEntry
 from .entries import band_colours
@@ -41,9 +42,20 @@ class HeatMapView(RegisterViewMixin, TemplateView):
         kind = self.request.GET.get("kind")
         kind = kind if kind in EntryKind.values else EntryKind.RISK
         matrix = services.active_matrix()
+        if rollups.sees_every_entry():
+            # The whole log's figures as the roll-up job counted them (their age is shown).
+            counted = read_rollup(rollups.HEAT_MAP)
+            cells = counted.data["kinds"][kind]["cells"]
+            per_band = counted.data["kinds"][kind]["per_band"]
+            treated_pct = counted.data["treated_pct"]
+        else:
+            counted = None
+            cells = selectors.heat_map_counts(user=user, kind=kind)  # both grids in one query
+            per_band = figures.open_entries_per_band(user=user, kind=kind)
+            treated_pct = figures.high_critical_with_open_treatment_pct(user=user)
         maps = []
         if matrix is not None:
-            grids = selectors.heat_maps(user=user, kind=kind, matrix=matrix)  # both in one query
+            grids = selectors.heat_maps_from_counts(matrix, cells, kind=kind)
             for which, label in WHICH:
                 grid = grids[which]
                 maps.append({"which": which, "label": label, **_with_links(grid, kind=kind, which=which)})
@@ -57,8 +69,9 @@ class HeatMapView(RegisterViewMixin, TemplateView):
             maps=maps,
             top_risks=list(selectors.top_entries(user=user, kind=EntryKind.RISK)),
             top_opportunities=list(selectors.top_entries(user=user, kind=EntryKind.OPPORTUNITY)),
-            per_band=figures.open_entries_per_band(user=user, kind=kind),
-            treated_pct=figures.high_critical_with_open_treatment_pct(user=user),
+            per_band=per_band,
+            treated_pct=treated_pct,
+            counted=counted,
         )
         # The most overdue reviews, each row carrying the total: one query however many there are.
         overdue = list(
