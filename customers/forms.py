@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from qms.core.lookups import person_label
+
 from .models import Contact, Customer
 
 
@@ -18,7 +20,7 @@ class CustomerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["account_owner"].queryset = get_user_model().objects.filter(is_active=True)
         self.fields["account_owner"].empty_label = "No owner"
-        self.fields["account_owner"].label_from_instance = lambda user: f"{user.display_name} ({user.username})"
+        self.fields["account_owner"].label_from_instance = person_label
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()

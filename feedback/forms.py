@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from customers.models import Contact, Customer
 from qms.accounts.permissions import can
-from qms.core.lookups import use_lookup
+from qms.core.lookups import person_label, use_lookup
 from requirements.models import Requirement
 
 from . import services
@@ -30,10 +30,6 @@ TEXTAREA_ROWS = {
 
 def _people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-def _person_label(user) -> str:
-    return f"{user.display_name} ({user.username})"
 
 
 def _contact_label(contact) -> str:
@@ -90,7 +86,7 @@ class ItemFieldsForm(forms.Form):
             fields["received_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         if "assignee" in fields:
             fields["assignee"].queryset = _people()
-            fields["assignee"].label_from_instance = _person_label
+            fields["assignee"].label_from_instance = person_label
             fields["assignee"].empty_label = "Nobody yet"
         if "customer" in fields:
             fields["customer"].queryset = Customer.objects.order_by("name")

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qms.core.security.SessionTimeoutMiddleware",
+    "qms.accounts.session_access.SessionAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "qms.audit.middleware.AuditContextMiddleware",

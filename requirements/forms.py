@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from qms.accounts.roles import ROLE_NAMES
-from qms.core.lookups import use_lookup
+from qms.core.lookups import person_label, use_lookup
 
 from .choices import EvaluationResult
 from .models import Attachment, ContextIssue, Evaluation, InterestedParty, Requirement
@@ -19,10 +19,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-def _person_label(user) -> str:
-    return f"{user.display_name} ({user.username})"
 
 
 class InstanceForm(forms.Form):
@@ -98,7 +94,7 @@ class RequirementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["reference"].required = False
         self.fields["owner"].queryset = _people()
-        self.fields["owner"].label_from_instance = _person_label
+        self.fields["owner"].label_from_instance = person_label
         self.fields["customer"].empty_label = "No customer"
         use_lookup(self.fields["customer"], "customers")
         self.fields["party"].empty_label = "No interested party"
@@ -131,7 +127,7 @@ class AssignmentForm(InstanceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = _people()
-        self.fields["user"].label_from_instance = _person_label
+        self.fields["user"].label_from_instance = person_label
         self.fields["user"].help_text = "Choose one person, or one role (everyone who holds it)."
         self.fields["group"].queryset = Group.objects.filter(name__in=ROLE_NAMES).order_by("name")
 
@@ -160,7 +156,8 @@ class EvaluationForm(InstanceForm):
         super().__init__(*args, **kwargs)
         self.fields["evaluated_on"].initial = timezone.localdate()
         self.fields["action_owner"].queryset = _people()
-        self.fields["action_owner"].label_from_instance = _person_label
+        self.fields["action_owner"].label_from_instance = person_label
+        use_lookup(self.fields["action_owner"], "people")  # a search, not every user in the organisation
 
     def clean(self):
         cleaned = super().clean()

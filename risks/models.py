@@ -7,12 +7,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from qms.audit.mixins import AuditedModel
 from qms.core.querysets import RegisterQuerySet
 
-from .choices import AssessmentKind, BandName, EntryKind, EntryStatus, Source, TreatmentOption
+from .choices import OPEN_STATUSES, AssessmentKind, BandName, EntryKind, EntryStatus, Source, TreatmentOption
 
 MIN_LEVELS, MAX_LEVELS = 3, 6
 
@@ -202,6 +203,17 @@ class RiskEntry(AuditedModel):
             models.Index(fields=["kind", "status"]),
             models.Index(fields=["status", "next_review_date"]),
             models.Index(fields=["owner", "status"]),
+            # The list page's default sort (its tie-break is the id) and the API's (-score, reference).
+            models.Index(fields=["inherent_score", "id"], name="risks_entry_inherent_id"),
+            models.Index(fields=["-inherent_score", "reference"], name="risks_entry_inherent_ref"),
+            # The heat map's top entries: open ones of a kind by current score.
+            models.Index(
+                models.F("kind"),
+                Coalesce("residual_score", "inherent_score").desc(),
+                models.F("reference"),
+                name="risks_entry_top",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
 
     def __str__(self) -> str:

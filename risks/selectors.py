@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Q, QuerySet, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from .choices import OPEN_STATUSES, AssessmentKind, EntryKind
@@ -111,6 +113,42 @@ def _grid(matrix: RiskMatrix, counts: dict[tuple[int, int], int], *, kind: str, 
             )
         rows.append({"level": level, "label": matrix.likelihood_levels[level - 1]["label"], "cells": cells})
     return {"matrix": matrix, "kind": kind, "which": which, "rows": rows}
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    reference: str
+    text: str
+    url: str
+
+
+def linked_records(entry: RiskEntry, *, user) -> dict[str, list[LinkedRecord]]:
+    """The requirements, customers and feedback linked to ``entry`` that ``user`` may see, in one query."""
+    from customers.models import Customer
+    from feedback.models import FeedbackItem
+    from requirements.models import Requirement
+
+    def rows(model, kind: str, reference: str, text: str):
+        return (
+            model.objects.restrict(user, "view")
+            .filter(risk_entries=entry)
+            .order_by()
+            .annotate(link_kind=Value(kind, output_field=CharField()))
+            .values_list("link_kind", "pk", reference, text)
+        )
+
+    views = {
+        "requirements": "requirements:requirement_detail",
+        "customers": "customers:customer_detail",
+        "feedback": "feedback:item_detail",
+    }
+    combined = rows(Requirement, "requirements", "reference", "title").union(
+        rows(Customer, "customers", "code", "name"), rows(FeedbackItem, "feedback", "reference", "summary"), all=True
+    )
+    linked: dict[str, list[LinkedRecord]] = {kind: [] for kind in views}
+    for kind, pk, reference, text in sorted(combined, key=lambda row: (row[0], row[2], row[1])):
+        linked[kind].append(LinkedRecord(reference, text, reverse(views[kind], args=[pk])))
+    return linked
 
 
 def top_entries(*, user, kind: str = EntryKind.RISK, limit: int = 5) -> list[RiskEntry]:

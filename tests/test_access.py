@@ -84,6 +84,8 @@ GET_RULES: dict[str, dict[str, int]] = {
     "requirements:issue_delete": REGISTER_WRITE,
     "audit:entry_list": AUDIT_READ,
     "audit:entry_detail": AUDIT_READ,
+    # A record's history follows the record's own rules (the sample is a feedback item).
+    "audit:record_history": FEEDBACK_READ,
     "api:auth_token": dict.fromkeys(ROLES, 405),  # POST only
     "api:customer-list": API_READ,
     "api:customer-detail": API_READ,
@@ -392,6 +394,7 @@ def _url_for(name: str, kwargs: dict) -> str:
 
     pattern_kwargs = {
         "audit:entry_detail": {"pk": kwargs["audit_pk"]},
+        "audit:record_history": {"model_label": "feedback.feedbackitem", "object_id": kwargs["feedback_pk"]},
         "lookup": {"source": "customers"},
         "customers:contact_update": {"pk": kwargs["pk"], "contact_pk": kwargs["contact_pk"]},
         "customers:contact_delete": {"pk": kwargs["pk"], "contact_pk": kwargs["contact_pk"]},

@@ -295,9 +295,13 @@ def test_detail_history_shows_creation_then_the_change_before_and_after(client_f
     client.post(CREATE_URL, {**FORM, "name": "Acme Old Name"})
     customer = Customer.objects.get(code="ACME-01")
     client.post(reverse("customers:customer_update", args=[customer.pk]), {**FORM, "name": "Acme New Name"})
-    response = client.get(customer.get_absolute_url())
+    page = client.get(customer.get_absolute_url()).content.decode()
+    history_url = reverse("audit:record_history", args=["customers.customer", customer.pk])
+    assert f'hx-get="{history_url}" hx-trigger="load"' in page and f'href="{history_url}"' in page
+    response = client.get(history_url, headers={"HX-Request": "true"})
     history = [entry.action for entry in response.context["history"]]
     html = response.content.decode()
+    assert "<html" not in html  # the entries alone, swapped into the page
     assert history == ["update", "create"]
     assert "Acme Old Name → Acme New Name" in html
     assert "Created</strong> by Quality Tester" in html

@@ -28,6 +28,7 @@ class AccountsConfig(AppConfig):
         from qms.core.demo import register_seeder
         from qms.core.security import record_login_time
 
+        from . import session_access
         from .demo import seed_users
         from .throttling import on_logged_in, on_login_failed
 
@@ -35,4 +36,5 @@ class AccountsConfig(AppConfig):
         user_login_failed.connect(on_login_failed, dispatch_uid="qms.accounts.count_login_failure")
         user_logged_in.connect(on_logged_in, dispatch_uid="qms.accounts.clear_login_failures")
         user_logged_in.connect(record_login_time, dispatch_uid="qms.accounts.record_login_time")
+        session_access.connect()
         register_seeder(10, "accounts", seed_users)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
 
 from qms.accounts.permissions import RestrictedQuerySet, role_names
 from qms.accounts.roles import ROLE_NAMES
@@ -20,8 +21,12 @@ class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
 class User(AuditedModel, AbstractUser):
     """A person who signs in. Changes to users and their roles are on the audit trail."""
 
-    audit_exclude = ("last_login",)
+    audit_exclude = ("last_login", "access_version")
     audit_redact = ("password",)
+
+    # Raised by every change to what the user may do (``session_access``): their session's copy of their
+    # permissions is used only while it carries the current number.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PortalUserManager()
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from qms.core.lookups import person_label
+
 from .models import Action
 from .workflow import TRANSITION_NAMES
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _person_label(user) -> str:
-    return f"{user.display_name} ({user.username})"
 
 
 class ActionForm(forms.ModelForm):
@@ -33,7 +31,7 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         people = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
         self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = _person_label
+        self.fields["owner"].label_from_instance = person_label
 
 
 class TransitionForm(forms.Form):

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from qms.accounts.permissions import can
 from qms.core.views import RegisterDetailView, RegisterListView
 
 from . import selectors
 from .filters import AuditEntryFilterSet
+from .mixins import AuditedModel
 from .models import AuditChainHead, AuditEntry, AuditVerification
 
 
@@ -88,3 +96,38 @@ class AuditEntryDetailView(RegisterDetailView):
         ("prev_hash", "Previous hash"),
         ("hash", "Hash"),
     ]
+
+
+class RecordHistoryView(LoginRequiredMixin, TemplateView):
+    """One record's history, for whoever may see the record: loaded into its detail page after the page
+    itself (htmx, so a long history never slows the page), or shown as a page of its own without script."""
+
+    template_name = "audit/record_history.html"
+
+    def get_record(self):
+        user = self.request.user
+        try:
+            model = apps.get_model(self.kwargs["model_label"])
+        except (LookupError, ValueError):
+            raise Http404("No such register.") from None
+        if not issubclass(model, AuditedModel) or not hasattr(model.objects, "restrict"):
+            raise Http404("No such register.")
+        if not can(user, "view", model):
+            raise PermissionDenied
+        try:
+            record = model.objects.restrict(user, "view").filter(pk=self.kwargs["object_id"]).first()
+        except (ValueError, TypeError, ValidationError):
+            record = None
+        if record is None or not can(user, "view", model, record):
+            raise Http404("No such record.")  # out of the user's scope: absent, as in the lists
+        return record
+
+    def get_template_names(self):
+        htmx = getattr(self.request, "htmx", None)
+        return ["core/_history_entries.html"] if htmx and not htmx.boosted else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = self.get_record()
+        context.update(record=record, history=selectors.history_for(record), title=f"History of {record}")
+        return context

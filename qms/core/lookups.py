@@ -34,6 +34,7 @@ class LookupSource:
     order_by: tuple[str, ...]
     label: Callable[[object], str]
     select_related: tuple[str, ...] = ()
+    only: tuple[tuple[str, object], ...] = ()  # conditions every match meets (``("is_active", True)``)
 
 
 def contact_label(contact) -> str:
@@ -46,6 +47,10 @@ def reference_label(obj) -> str:
 
 def feedback_label(item) -> str:
     return f"{item.reference} {item.summary}"
+
+
+def person_label(user) -> str:
+    return f"{user.display_name} ({user.username})"
 
 
 SOURCES: dict[str, LookupSource] = {
@@ -66,6 +71,14 @@ SOURCES: dict[str, LookupSource] = {
         ("-received_at", "-pk"),
         feedback_label,
     ),
+    # Owners of actions and the like: the people who can still sign in.
+    "people": LookupSource(
+        "accounts.User",
+        ("username__istartswith", "first_name__istartswith", "last_name__istartswith", "email__istartswith"),
+        ("first_name", "last_name", "username"),
+        person_label,
+        only=(("is_active", True),),
+    ),
 }
 
 
@@ -80,7 +93,7 @@ class LookupView(LoginRequiredMixin, View):
         if not can(request.user, "view", model):
             return JsonResponse({"detail": "You may not look these records up."}, status=403)
         query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-        rows = model.objects.restrict(request.user, "view")
+        rows = model.objects.restrict(request.user, "view").filter(**dict(spec.only))
         if query:
             rows = rows.filter(reduce(operator.or_, (Q(**{field: query}) for field in spec.search)))
         if spec.select_related:

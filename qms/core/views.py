@@ -9,6 +9,7 @@ from django.core.paginator import Page
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -233,11 +234,14 @@ class RegisterDetailView(RegisterViewMixin, DetailView):
     show_history = True
 
     def get_context_data(self, **kwargs):
-        from qms.audit.selectors import history_for
-
         context = super().get_context_data(**kwargs)
         context["fields"] = self.fields
-        context["history"] = history_for(self.object) if self.show_history else None
+        # The history arrives after the page (core/_history.html): its own request, its own queries.
+        context["history_url"] = (
+            reverse("audit:record_history", args=[self.object._meta.label_lower, self.object.pk])
+            if self.show_history
+            else None
+        )
         return context
 
 

@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from qms.core.lookups import person_label
+
 from .choices import QUESTIONS, OutputKind, SummaryKind
 from .models import Review
 
@@ -14,10 +16,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
-def _person_label(user) -> str:
-    return f"{user.display_name} ({user.username})"
 
 
 class ReviewForm(forms.ModelForm):
@@ -43,7 +41,7 @@ class ReviewForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("chair", "attendees"):
             self.fields[name].queryset = _people()
-            self.fields[name].label_from_instance = _person_label
+            self.fields[name].label_from_instance = person_label
 
     def clean(self):
         cleaned = super().clean()
@@ -79,7 +77,7 @@ class OutputForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action_owner"].queryset = _people()
-        self.fields["action_owner"].label_from_instance = _person_label
+        self.fields["action_owner"].label_from_instance = person_label
 
 
 class ApproveForm(forms.Form):

@@ -75,8 +75,12 @@ class ReviewDetailView(RegisterDetailView):
         return selectors.review_detail_queryset(user=self.request.user)
 
     def get_context_data(self, **kwargs):
+        from qms.audit.selectors import history_for
+
         context = super().get_context_data(**kwargs)
         review, user = self.object, self.request.user
+        # A review's own history panel (the inputs snapshot named, not dumped), on the page itself.
+        context["history"] = history_for(review)
         signature = getattr(review, "signature", None)
         editable = review.status != ReviewStatus.APPROVED
         context.update(

@@ -242,6 +242,31 @@ def test_detail_shows_scores_steps_and_history(staff, client_for, entry, django_
     assert "History" in body
 
 
+def test_detail_lists_linked_records_the_user_may_see(quality, staff, client_for, entry):
+    from customers.tests.factories import CustomerFactory
+    from feedback.tests.factories import FeedbackItemFactory
+    from requirements.tests.factories import RequirementFactory
+
+    requirement = RequirementFactory(title="Supplier audits")
+    customer = CustomerFactory(name="Linked Co", code="LNK-1")
+    item = FeedbackItemFactory(summary="Housing cracked")  # not staff's: out of their scope
+    entry.requirements.add(requirement)
+    entry.customers.add(customer)
+    entry.feedback_items.add(item)
+    sections = dict(client_for(quality).get(entry.get_absolute_url()).context["linked_sections"])
+    assert [(r.reference, r.text, r.url) for r in sections["Requirements"]] == [
+        (requirement.reference, "Supplier audits", requirement.get_absolute_url())
+    ]
+    assert [(r.reference, r.text, r.url) for r in sections["Customers"]] == [
+        ("LNK-1", "Linked Co", customer.get_absolute_url())
+    ]
+    assert [(r.reference, r.url) for r in sections["Feedback"]] == [(item.reference, item.get_absolute_url())]
+    response = client_for(staff).get(entry.get_absolute_url())
+    sections = dict(response.context["linked_sections"])
+    assert len(sections["Requirements"]) == 1 and len(sections["Customers"]) == 1 and sections["Feedback"] == []
+    assert "Housing cracked" not in response.content.decode()
+
+
 def test_readers_see_no_forms_on_detail(management, auditor, client_for, entry):
     for user in (management, auditor):
         response = client_for(user).get(entry.get_absolute_url())

@@ -223,9 +223,7 @@ class RiskEntryDetailView(RegisterDetailView):
             score_history=history,
             chart_points=_chart_points(history),
             can_edit=may_edit(user, entry) and entry.status != "closed",
-            requirements=list(entry.requirements.all()),
-            customers=list(entry.customers.all()),
-            feedback_items=list(entry.feedback_items.all()),
+            linked_sections=_linked_sections(selectors.linked_records(entry, user=user)),
             awaiting_approval=awaits_approval(entry),
             is_open=entry.status in OPEN_STATUSES,
         )
@@ -237,6 +235,14 @@ class RiskEntryDetailView(RegisterDetailView):
         self.object = entry
         self.failed_form = (name, form)
         return self.render_to_response(self.get_context_data(object=entry), status=400)
+
+
+def _linked_sections(linked: dict) -> list[tuple[str, list]]:
+    return [
+        ("Requirements", linked["requirements"]),
+        ("Customers", linked["customers"]),
+        ("Feedback", linked["feedback"]),
+    ]
 
 
 def _chart_points(history) -> dict:

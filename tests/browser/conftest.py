@@ -136,6 +136,9 @@ class PortalBrowser:
         """Screenshot the whole page, then check it; ``status`` is the HTTP status the page had."""
         self.shots += 1
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        # Parts that load after the page (a record's history) are in the picture: a loader that never
+        # finishes fails here.
+        expect(self.page.locator('[aria-busy="true"]')).to_have_count(0, timeout=10_000)
         path = SCREENSHOT_DIR / f"{self.prefix}--{self.shots:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.check_page(expected_status=status)

@@ -266,8 +266,10 @@ def test_quality_manager_verifies_effective_from_the_detail(client_for, quality)
 
 def test_detail_shows_history(client_for, quality):
     action = ActionFactory()
-    response = client_for(quality).get(action.get_absolute_url())
-    assert response.context["history"] is not None
+    client = client_for(quality)
+    url = client.get(action.get_absolute_url()).context["history_url"]
+    assert url == f"/audit/history/actions.action/{action.pk}/"
+    assert [entry.action for entry in client.get(url, headers={"HX-Request": "true"}).context["history"]] == ["create"]
 
 
 def test_detail_links_to_the_source_the_user_may_see(client_for, quality):

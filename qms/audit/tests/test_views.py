@@ -89,8 +89,11 @@ def test_customer_page_shows_its_history(client_for, staff):
     customer = CustomerFactory(name="History Co", status="active")
     customer.status = "inactive"
     customer.save()
-    page = client_for(staff).get(f"/customers/{customer.pk}/").content.decode()
-    assert "History" in page
+    client = client_for(staff)
+    assert 'id="history-heading"' in client.get(f"/customers/{customer.pk}/").content.decode()
+    page = client.get(f"/audit/history/customers.customer/{customer.pk}/").content.decode()
+    # Without script the link opens the history as a page of its own, with the way back to the record.
+    assert "<title>History of History Co" in page and f'href="/customers/{customer.pk}/"' in page
     assert "Status</dt>" in page
     assert "Active → Inactive" in page
     assert "Created" in page
@@ -101,7 +104,7 @@ def test_history_names_related_records_and_hides_blank_fields(client_for, staff,
     customer = CustomerFactory(name="Owned Co", notes="")
     customer.account_owner = quality
     customer.save()
-    history = client_for(staff).get(f"/customers/{customer.pk}/").context["history"]
+    history = client_for(staff).get(f"/audit/history/customers.customer/{customer.pk}/").context["history"]
     update, create = history[0], history[1]
     assert [(line.label, line.before, line.after) for line in update.lines] == [("Account owner", "—", "quality")]
     assert "Notes" not in [line.label for line in create.lines]
@@ -133,3 +136,23 @@ def test_entry_of_a_deleted_record_has_no_link(client_for, auditor):
     entry = AuditEntry.objects.filter(action="delete").get()
     page = client_for(auditor).get(f"/audit/{entry.pk}/").content.decode()
     assert "Open the record" not in page
+
+
+@pytest.mark.django_db
+def test_record_history_follows_the_records_permissions(client_for, staff, quality):
+    from django.test import Client
+
+    from feedback.tests.factories import FeedbackItemFactory
+    from feedback.tests.survey_factories import CampaignFactory
+
+    item = FeedbackItemFactory()  # not staff's: out of their scope
+    url = f"/audit/history/feedback.feedbackitem/{item.pk}/"
+    assert client_for(quality).get(url).status_code == 200
+    assert client_for(staff).get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # signed out: to the sign-in page
+    campaign = CampaignFactory()
+    assert client_for(staff).get(f"/audit/history/feedback.campaign/{campaign.pk}/").status_code == 403
+    for bad in ("no.such", "nonsense", "auth.group", "customers.customer"):
+        path = f"/audit/history/{bad}/{item.pk if bad != 'customers.customer' else 'abc'}/"
+        assert client_for(quality).get(path).status_code == 404, path
+    assert client_for(quality).get("/audit/history/customers.customer/999999/").status_code == 404

@@ -174,3 +174,29 @@ def test_rendering_a_chosen_record_costs_one_query(quality):
     with CaptureQueriesContext(connection) as queries:
         str(form["customer"])
     assert len(queries.captured_queries) == 1
+
+
+def test_people_are_found_by_name_and_only_while_they_can_sign_in(client, quality, staff):
+    users = get_user_model()
+    users.objects.create_user("dana", first_name="Dana", last_name="Quist", email="dana@example.com")
+    users.objects.create_user("gone", first_name="Quentin", last_name="Left", is_active=False)
+    client.force_login(quality)
+    found = client.get(reverse("lookup", args=["people"]), {"q": "Q"}).json()["results"]
+    texts = [row["text"] for row in found]
+    assert "Dana Quist (dana)" in texts and "Quality Tester (quality)" in texts
+    assert not any("Quentin" in text for text in texts)
+    client.force_login(staff)  # staff may not list the organisation's people
+    assert client.get(reverse("lookup", args=["people"]), {"q": "Q"}).status_code == 403
+
+
+def test_the_evaluation_form_offers_action_owners_by_lookup(client, quality):
+    from requirements.tests.factories import RequirementFactory
+
+    requirement = RequirementFactory(owner=quality)
+    client.force_login(quality)
+    html = client.get(requirement.get_absolute_url()).content.decode()
+    owner_select = html[
+        html.index('name="action_owner"') - 200 : html.index("</select>", html.index('name="action_owner"'))
+    ]
+    assert f'data-lookup-url="{reverse("lookup", args=["people"])}"' in owner_select
+    assert "Quality Tester" not in owner_select  # only the empty choice until someone is searched for
