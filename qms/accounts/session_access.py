@@ -10,6 +10,8 @@ API calls with a token carry no session and read them once per call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.db.models import F
 
@@ -139,28 +141,26 @@ def _holders(permission) -> list[int]:
 _CHANGES = ("post_add", "post_remove", "pre_clear")
 
 
-def on_user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    """``User.groups`` from either side (a user's roles, or a role's members)."""
-    if action not in _CHANGES:
-        return
-    if not reverse:
-        bump([instance.pk])
-    elif action == "pre_clear":
-        bump(_members([instance.pk]))
-    else:
-        bump(pk_set or ())
+def _user_relation_receiver(users_of: Callable) -> Callable:
+    """A receiver for a many-to-many between users and ``X``: from the user's side the user changed; from
+    ``X``'s side the users named, or all of ``users_of(x)`` when ``X``'s side is cleared."""
+
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+        if action not in _CHANGES:
+            return
+        if not reverse:
+            bump([instance.pk])
+        elif action == "pre_clear":
+            bump(users_of(instance))
+        else:
+            bump(pk_set or ())
+
+    return receiver
 
 
-def on_user_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    """``User.user_permissions`` from either side."""
-    if action not in _CHANGES:
-        return
-    if not reverse:
-        bump([instance.pk])
-    elif action == "pre_clear":
-        bump(instance.user_set.values_list("pk", flat=True))
-    else:
-        bump(pk_set or ())
+# ``User.groups``: a user's roles, or a role's members. ``User.user_permissions``: from either side.
+on_user_groups_changed = _user_relation_receiver(lambda group: _members([group.pk]))
+on_user_permissions_changed = _user_relation_receiver(lambda perm: perm.user_set.values_list("pk", flat=True))
 
 
 def on_group_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:

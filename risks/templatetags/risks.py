@@ -6,8 +6,11 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from qms.core.templatetags.portal import choice_badge
+
 register = template.Library()
 
+STATUS_STYLES = {"identified": "warning", "assessed": "info", "treating": "primary", "monitoring": "success"}
 FALLBACK_COLOURS = {"low": "#2e7d32", "medium": "#f9a825", "high": "#ef6c00", "critical": "#c62828"}
 
 
@@ -40,3 +43,9 @@ def band_badge(context, band: str, score=None, colour: str = ""):
 @register.filter
 def contrast(colour: str) -> str:
     return text_colour(colour)
+
+
+@register.simple_tag
+def status_badge(entry) -> str:
+    """An entry's status as a badge (one call per row of the log, the top tables and the overdue list)."""
+    return choice_badge(entry, "status", STATUS_STYLES)

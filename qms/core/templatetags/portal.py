@@ -6,6 +6,8 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -59,9 +61,39 @@ def cell_value(obj, attribute: str):
     return value
 
 
+def choice_badge(obj, field: str, styles: dict[str, str], default: str = "secondary") -> str:
+    """A Bootstrap badge of a choice field's label, styled by its value (a register's status badges: one
+    Python call per row instead of a template include)."""
+    value = getattr(obj, field)
+    label = _choice_label(obj, field)
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', styles.get(value, default), value if label is None else label
+    )
+
+
 @register.simple_tag
 def cell(obj, attribute):
     return cell_value(obj, attribute)
+
+
+@register.simple_tag
+def register_rows(object_list, columns) -> str:
+    """The table rows of a register list without a row template: the first column links to the record.
+
+    The same markup as a template loop of ``{% cell %}`` tags, written in Python: 25 rows of 7 columns
+    were most of a list page's time."""
+    rows = []
+    for obj in object_list:
+        cells = []
+        for position, (attribute, _heading) in enumerate(columns):
+            value = conditional_escape(cell_value(obj, attribute))
+            if position == 0:
+                url = conditional_escape(obj.get_absolute_url())
+                cells.append(f'<td class="text-nowrap"><a href="{url}">{value}</a></td>')
+            else:
+                cells.append(f"<td>{value}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag

@@ -92,3 +92,36 @@ def test_the_portal_uses_it(settings):
         assert isinstance(get_default_renderer(), PortalFormRenderer)
     finally:
         get_default_renderer.cache_clear()
+
+
+def test_status_and_severity_badges_name_the_choice_in_its_style():
+    from feedback.models import FeedbackItem
+    from feedback.templatetags.feedback_badges import severity_badge, status_badge
+    from risks.models import RiskEntry
+    from risks.templatetags.risks import status_badge as entry_status_badge
+
+    item = FeedbackItem(status="received", severity="critical")
+    assert status_badge(item) == '<span class="badge text-bg-warning">Received</span>'
+    assert severity_badge(item) == '<span class="badge text-bg-danger">Critical</span>'
+    item.severity = "low"
+    assert severity_badge(item) == '<span class="badge text-bg-light border">Low</span>'
+    item.severity = ""
+    assert severity_badge(item) == '<span class="text-body-secondary">Not assessed</span>'
+    item.status = "response_proposed"
+    assert status_badge(item) == f'<span class="badge text-bg-primary">{item.get_status_display()}</span>'
+    entry = RiskEntry(status="closed")
+    assert entry_status_badge(entry) == '<span class="badge text-bg-secondary">Closed</span>'
+
+
+@pytest.mark.django_db
+def test_register_rows_link_the_first_column_and_escape_every_value():
+    from customers.tests.factories import CustomerFactory
+    from qms.core.templatetags.portal import register_rows
+
+    customer = CustomerFactory(code="ESC-1", name='<b>Bold</b> & "Co"', segment="sme", country="FR")
+    html = register_rows([customer], [("code", "Code"), ("name", "Name"), ("segment", "Segment"), ("country", "C")])
+    assert html == (
+        f'<tr><td class="text-nowrap"><a href="/customers/{customer.pk}/">ESC-1</a></td>'
+        "<td>&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Co&quot;</td><td>Small and medium business</td><td>France</td></tr>"
+    )
+    assert register_rows([], [("code", "Code")]) == ""
