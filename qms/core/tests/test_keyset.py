@@ -219,19 +219,24 @@ def test_a_list_is_counted_exactly_when_filtered_and_on_sqlite_always(client, qu
         assert "8 records." in html and "About" not in html
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_large_whole_table_shows_the_estimate_and_every_row_stays_reachable(client, quality, settings):
+def _rows_then_more_after_the_statistics(user, *, analyzed: int, later: int) -> None:
+    """``analyzed`` feedback items counted by ANALYZE, then ``later`` more the statistics do not know."""
     from django.db import connection
 
-    settings.LIST_EXACT_COUNT_UP_TO = 5
-    for _ in range(30):
-        FeedbackItemFactory(logged_by=quality)
+    for _ in range(analyzed):
+        FeedbackItemFactory(logged_by=user)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE feedback_feedbackitem")
     keyset._ESTIMATES.clear()  # each process reads the estimate once a minute: read it afresh
-    for _ in range(12):  # after the statistics were taken: the estimate is now 12 short
-        FeedbackItemFactory(logged_by=quality)
+    for _ in range(later):
+        FeedbackItemFactory(logged_by=user)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_whole_table_shows_the_estimate_and_every_row_stays_reachable(client, quality, settings):
+    settings.LIST_EXACT_COUNT_UP_TO = 5
+    _rows_then_more_after_the_statistics(quality, analyzed=30, later=12)  # the estimate is now 12 short
     client.force_login(quality)
     url = reverse("feedback:item_list")
     html = client.get(url).content.decode()
@@ -250,16 +255,8 @@ def test_a_large_whole_table_shows_the_estimate_and_every_row_stays_reachable(cl
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_api_counts_a_large_whole_table_by_estimate_and_next_links_reach_every_row(client, quality, settings):
-    from django.db import connection
-
     settings.LIST_EXACT_COUNT_UP_TO = 5
-    for _ in range(20):
-        FeedbackItemFactory(logged_by=quality)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE feedback_feedbackitem")
-    keyset._ESTIMATES.clear()  # each process reads the estimate once a minute: read it afresh
-    for _ in range(7):
-        FeedbackItemFactory(logged_by=quality)
+    _rows_then_more_after_the_statistics(quality, analyzed=20, later=7)
     client.force_login(quality)
     url = reverse("api:feedbackitem-list")
     body = client.get(url, {"page_size": 10}).json()
