@@ -6,6 +6,8 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from qms.core.filters import YesNoFilter
+
 from .choices import CustomerStatus, Segment, country_choices
 from .models import Contact, Customer
 
@@ -40,7 +42,7 @@ class CustomerFilterSet(django_filters.FilterSet):
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     customer = django_filters.NumberFilter(field_name="customer__id")
-    survey_opt_out = django_filters.BooleanFilter()
+    survey_opt_out = YesNoFilter()
 
     class Meta:
         model = Contact

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from customers.choices import Segment
 from customers.models import Customer
+from qms.core.filters import YesNoFilter
 from qms.core.lookups import LookupSelect
 
 from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
@@ -40,7 +41,7 @@ class FeedbackItemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, empty_label="Any status")
-    open = django_filters.BooleanFilter(method="filter_open", label="Still open")
+    open = YesNoFilter(method="filter_open", label="Still open")
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel")
     category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
@@ -48,7 +49,7 @@ class FeedbackItemFilterSet(django_filters.FilterSet):
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
     )
     assignee = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Past a time target")
+    overdue = YesNoFilter(method="filter_overdue", label="Past a time target")
     received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="Received from")
     received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label="Received to")
     product = django_filters.CharFilter(field_name="product", lookup_expr="iexact", label="Product or service")

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from customers.choices import Segment
 from customers.models import Customer
+from qms.core.filters import YesNoFilter
 from qms.core.lookups import LookupSelect
 
 from .choices import CampaignStatus, InvitationStatus, TemplatePurpose
@@ -30,7 +31,7 @@ def _customers(request):
 class SurveyTemplateFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     purpose = django_filters.ChoiceFilter(choices=TemplatePurpose.choices, empty_label="Any purpose")
-    current = django_filters.BooleanFilter(method="filter_current", label="Current version only")
+    current = YesNoFilter(method="filter_current", label="Current version only")
 
     class Meta:
         model = SurveyTemplate

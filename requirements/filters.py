@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer
+from qms.core.filters import YesNoFilter
 from qms.core.lookups import LookupSelect
 
 from .choices import EvaluationResult, IssueScope, PartyKind, RequirementKind, RequirementStatus
@@ -31,7 +32,7 @@ class RequirementFilterSet(django_filters.FilterSet):
     customer = django_filters.ModelChoiceFilter(
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue review or evaluation")
+    overdue = YesNoFilter(method="filter_overdue", label="Overdue review or evaluation")
 
     class Meta:
         model = Requirement

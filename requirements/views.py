@@ -138,7 +138,6 @@ class RequirementListView(RegisterListView):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("requirements:requirement_create")
         # "Unknown" reads oddly in a filter: no choice means any.
-        self.filterset.form.fields["overdue"].widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         context["import_url"] = reverse("requirements:requirement_import")
         return context
 

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from qms.core.filters import YesNoFilter
+
 from .choices import OPEN_STATUSES, BandName, EntryKind, EntryStatus
 from .models import RiskCategory, RiskEntry
 
@@ -32,13 +34,13 @@ class RiskEntryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices, empty_label="Risks and opportunities")
     status = django_filters.ChoiceFilter(choices=EntryStatus.choices, empty_label="Any status")
-    open = django_filters.BooleanFilter(method="filter_open", label="Still open")
+    open = YesNoFilter(method="filter_open", label="Still open")
     band = django_filters.ChoiceFilter(
         choices=BAND_CHOICES, method="filter_band", empty_label="Any band", label="Band now"
     )
     category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
     owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
-    overdue_review = django_filters.BooleanFilter(method="filter_overdue_review", label="Review overdue")
+    overdue_review = YesNoFilter(method="filter_overdue_review", label="Review overdue")
 
     class Meta:
         model = RiskEntry

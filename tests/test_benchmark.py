@@ -3,13 +3,8 @@ and (on PostgreSQL) a short real run of gunicorn driven by the load process."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -25,8 +20,7 @@ from benchmarks.run import (
     render_report,
     summarize,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.script_helpers import run_script
 
 
 def result(kind: str, *, median=50.0, p95=100.0, rps=200.0, errors=0, queries=5, name="Page") -> Result:
@@ -155,27 +149,15 @@ def test_load_client_posts_the_form_body(http_server):
     assert set(outcome["statuses"]) == {"302"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_short_real_run_writes_the_table(settings, tmp_path):
     from customers.tests.factories import CustomerFactory
 
     CustomerFactory.create_batch(3)
-    db = settings.DATABASES["default"]
-    credentials = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
-    url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     output = tmp_path / "performance.md"
-    command = [sys.executable, "benchmarks/run.py", "--seconds", "1", "--only", "customers list", "--no-exports"]
-    command += ["--port", str(_free_port()), "--workers", "2", "--output", str(output)]
-    completed = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120
-    )
+    arguments = ["--seconds", "1", "--only", "customers list", "--no-exports", "--workers", "2"]
+    completed = run_script(settings, "benchmarks/run.py", *arguments, "--output", str(output), timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     rows = [line for line in output.read_text().splitlines() if line.startswith("| ") and "`GET" in line]
     assert [row.split(" | ")[0] for row in rows] == ["| Ceiling (trivial view)", "| Customers list"]

@@ -6,16 +6,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from benchmarks.soak import criteria, lost_submissions, main, memory_verdict, render_report
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.script_helpers import run_script
 
 
 def series(values: list[float], every: float = 10.0) -> list[tuple[float, float]]:
@@ -175,24 +170,14 @@ def test_soak_refuses_to_run_without_postgresql_and_redis(monkeypatch):
     assert main(["--seconds", "1"]) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_short_real_soak_loses_nothing_and_answers_no_5xx(settings, tmp_path):
     assert os.environ.get("REDIS_URL", "").startswith("redis"), "the PostgreSQL run needs REDIS_URL (the broker)"
-    db = settings.DATABASES["default"]
-    credentials = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
-    url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     result = tmp_path / "soak.json"
-    command = [sys.executable, "benchmarks/soak.py", "--seconds", "20", "--sample-seconds", "1", "--job-every", "8"]
-    command += ["--respondents", "60", "--port", str(_free_port()), "--no-report", "--json", str(result)]
-    completed = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=300
+    arguments = ["--seconds", "20", "--sample-seconds", "1", "--job-every", "8", "--respondents", "60"]
+    completed = run_script(
+        settings, "benchmarks/soak.py", *arguments, "--no-report", "--json", str(result), timeout=300
     )
     assert completed.returncode in (0, 1), completed.stderr[-3000:]
     output = f"exit {completed.returncode}: {completed.stdout[-2000:]} {completed.stderr[-3000:]}"

@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
+from qms.core.serializers import RecordLinkField, RegisterSerializer
+
 from ..models import Contact, Customer
 
 
-class CustomerSerializer(CountryFieldMixin, serializers.ModelSerializer):
+class CustomerSerializer(CountryFieldMixin, RegisterSerializer):
     account_owner = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.filter(is_active=True),
@@ -18,7 +20,7 @@ class CustomerSerializer(CountryFieldMixin, serializers.ModelSerializer):
         help_text="Username of the account owner.",
     )
     contact_count = serializers.IntegerField(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:customer-detail")
+    url = RecordLinkField(view_name="api:customer-detail")
 
     class Meta:
         model = Customer

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from customers.choices import CustomerStatus, Segment
 from customers.models import Contact, Customer
+from qms.core.serializers import RecordLinkField, RegisterSerializer
 from requirements.models import Requirement
 
 from .. import survey_figures
@@ -46,7 +47,7 @@ class FeedbackCategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FeedbackTransitionRecordSerializer(serializers.ModelSerializer):
+class FeedbackTransitionRecordSerializer(RegisterSerializer):
     """One step of the item's history. ``from`` and ``to`` are statuses (the same for pause and resume)."""
 
     # Plain strings: a second ChoiceField over the statuses would be a second enum in the schema.
@@ -68,8 +69,8 @@ class FeedbackTransitionRecordSerializer(serializers.ModelSerializer):
         return {name: fields[name] for name in ("name", "from", "to", "actor_name", "at", "comment")}
 
 
-class FeedbackItemSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:feedbackitem-detail")
+class FeedbackItemSerializer(RegisterSerializer):
+    url = RecordLinkField(view_name="api:feedbackitem-detail")
     received_at = serializers.DateTimeField(required=False, help_text="When it reached us; default now.")
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True)
@@ -254,7 +255,7 @@ class SurveyQuestionSerializer(serializers.ModelSerializer):
 
 
 class SurveyTemplateSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:surveytemplate-detail")
+    url = RecordLinkField(view_name="api:surveytemplate-detail")
     purpose = serializers.CharField(read_only=True, help_text=f"One of {', '.join(TemplatePurpose.values)}.")
     current = serializers.BooleanField(source="is_current", read_only=True, help_text="Not superseded.")
 
@@ -327,7 +328,7 @@ class CampaignResultsSerializer(serializers.Serializer):
 class CampaignSerializer(serializers.ModelSerializer):
     """A campaign; quality managers create and change them (the audience and template only while a draft)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:campaign-detail")
+    url = RecordLinkField(view_name="api:campaign-detail")
     template = serializers.PrimaryKeyRelatedField(
         queryset=SurveyTemplate.objects.all(), help_text="The current version of a template with questions."
     )

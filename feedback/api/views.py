@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from customers.models import Customer
 from qms.core.api import RegisterViewSet
+from qms.core.serializers import prefetched
 from requirements.models import Requirement
 
 from .. import services
@@ -61,7 +62,7 @@ class FeedbackItemViewSet(RegisterViewSet):
         return (
             FeedbackItem.objects.restrict(self.request.user, action)
             .select_related("customer", "category", "logged_by", "assignee")
-            .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.only("pk")), "transitions")
+            .prefetch_related(prefetched("requirements", Requirement.objects.only("pk")), prefetched("transitions"))
             .order_by("-received_at", "-pk")
         )
 

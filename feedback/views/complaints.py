@@ -36,6 +36,7 @@ from ..forms import (
 )
 from ..models import Attachment, FeedbackItem
 from ..rollups import PARETO
+from ..templatetags.feedback_badges import item_row_cells
 from ..workflow import TRANSITIONS
 
 
@@ -92,7 +93,7 @@ class FeedbackItemListView(RegisterListView):
         ("acceptance", "acceptance"),
     ]
     export_basename = "feedback"
-    row_template = "feedback/_item_row.html"
+    row_cells = staticmethod(item_row_cells)
     extra_context = {"title": "Feedback and complaints"}
 
     def base_queryset(self):
@@ -111,9 +112,6 @@ class FeedbackItemListView(RegisterListView):
             "Log feedback when a customer tells you something: a complaint, a compliment, a suggestion or a "
             "question." + (" Use “Log feedback” above." if context["can_add"] else "")
         )
-        yes_no_any = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
-        for name in ("open", "overdue"):
-            self.filterset.form.fields[name].widget.choices = yes_no_any
         context["pareto"], context["pareto_counted"] = _pareto(self.request.user)
         context["now"] = timezone.now()
         return context

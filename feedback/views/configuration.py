@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qms.accounts.permissions import can
+from qms.core.filters import YesNoFilter
 from qms.core.views import (
     RegisterDeleteView,
     RegisterListView,
@@ -31,7 +32,7 @@ from ..models import Category, Holiday, SlaTarget, WorkingWeek
 class CategoryFilterSet(django_filters.FilterSet):
     # Categories are few: a search and the active flag are all the list needs.
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
-    active = django_filters.BooleanFilter(label="Active")
+    active = YesNoFilter(label="Active")
 
     class Meta:
         model = Category
@@ -55,7 +56,6 @@ class CategoryListView(RegisterListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("feedback:category_create")
-        self.filterset.form.fields["active"].widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         return context
 
 

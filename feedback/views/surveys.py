@@ -78,7 +78,6 @@ class SurveyTemplateListView(RegisterListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("feedback:template_create")
-        self.filterset.form.fields["current"].widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         return context
 
 

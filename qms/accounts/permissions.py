@@ -10,7 +10,9 @@ Row-level limits live on the model as ``restrict_rows(queryset, user, action)``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.functional import LazyObject, empty
 from rest_framework.permissions import BasePermission
 
 from .roles import AUDITOR, READ_ACTIONS
@@ -41,14 +43,38 @@ def is_auditor(user) -> bool:
     return AUDITOR in role_names(user) and not user.is_superuser
 
 
+def _unwrapped(user):
+    """The user behind Django's lazy ``request.user``: every attribute read through the proxy is a call, and a
+    list of rows asks ``can`` many times."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
+
+
+_PORTAL_BACKENDS = ["qms.accounts.backends.PortalBackend"]
+
+
+def _holds(user, perm: str) -> bool:
+    """``user.has_perm(perm)`` for an active user: with the portal's one backend, whose answer is membership
+    of the permission cache it fills on the user, read from that cache without walking the backends."""
+    if not user.is_superuser and settings.AUTHENTICATION_BACKENDS == _PORTAL_BACKENDS:
+        cache = user.__dict__.get("_perm_cache")
+        if cache is not None:
+            return perm in cache
+    return user.has_perm(perm)
+
+
 def can(user, action: str, model: type[models.Model], obj: models.Model | None = None) -> bool:
     """Whether ``user`` may perform ``action`` on ``model`` (and on ``obj`` when given)."""
+    user = _unwrapped(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if action not in READ_ACTIONS and (is_auditor(user) or getattr(model, "append_only", False)):
         return False
     opts = model._meta
-    if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+    if not _holds(user, f"{opts.app_label}.{action}_{opts.model_name}"):
         return False
     if obj is not None:
         rule = getattr(model, "permits", None)

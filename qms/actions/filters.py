@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from qms.core.filters import YesNoFilter
+
 from .choices import ActionKind, ActionStatus
 from .models import Action
 from .selectors import overdue_q, parse_source_ref
@@ -21,7 +23,7 @@ class ActionFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ActionKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices, empty_label="Any status")
     owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Any owner")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
+    overdue = YesNoFilter(method="filter_overdue", label="Overdue")
     source = django_filters.CharFilter(
         method="filter_source", label="Source", help_text="app_label.model:id, e.g. requirements.requirement:3"
     )

@@ -100,7 +100,6 @@ class ActionListView(RegisterListView):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("actions:action_create")
         form = self.filterset.form
-        form.fields["overdue"].widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         # The source filter is for links and the API; people search the source's name with "q".
         form.fields.pop("source", None)
         return context

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from qms.core.filters import YesNoFilter
+
 from .choices import Frequency, KpiSource, ObjectiveStatus
 from .models import Kpi, Objective
-
-
-class AnyYesNoSelect(forms.NullBooleanSelect):
-    """Yes / No / Any, rather than django-filter's "Unknown"."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
 
 
 def _people(request):
@@ -27,7 +20,7 @@ class KpiFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     source = django_filters.ChoiceFilter(choices=KpiSource.choices, empty_label="Computed or entered")
     frequency = django_filters.ChoiceFilter(choices=Frequency.choices, empty_label="Any frequency")
-    active = django_filters.BooleanFilter(label="Active", widget=AnyYesNoSelect)
+    active = YesNoFilter(label="Active")
     owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
 
     class Meta:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import Customer
+from qms.core.serializers import RecordLinkField, RegisterSerializer
 
 from ..choices import EvaluationResult
 from ..models import Acknowledgement, Evaluation, InterestedParty, Requirement
@@ -20,7 +21,7 @@ def _active_users():
 class InterestedPartySerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:interestedparty-detail")
+    url = RecordLinkField(view_name="api:interestedparty-detail")
 
     class Meta:
         model = InterestedParty
@@ -40,7 +41,7 @@ class InterestedPartySerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class RequirementSerializer(serializers.ModelSerializer):
+class RequirementSerializer(RegisterSerializer):
     reference = serializers.CharField(
         max_length=20,
         required=False,
@@ -66,7 +67,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         help_text="Result of the newest evaluation (" + ", ".join(EvaluationResult.values) + "); null if never.",
     )
     overdue = serializers.SerializerMethodField(help_text="Review date or evaluation due date has passed.")
-    url = serializers.HyperlinkedIdentityField(view_name="api:requirement-detail")
+    url = RecordLinkField(view_name="api:requirement-detail")
 
     class Meta:
         model = Requirement

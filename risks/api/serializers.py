@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from customers.models import Customer
 from feedback.models import FeedbackItem
+from qms.core.serializers import RecordLinkField, RegisterSerializer
 from requirements.models import ContextIssue, InterestedParty, Requirement
 
 from ..choices import AssessmentKind, BandName, EntryKind, EntryStatus, Source, TreatmentOption
@@ -28,8 +29,8 @@ def _check_choice(value: str, values) -> str:
     return value
 
 
-class RiskEntrySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:riskentry-detail")
+class RiskEntrySerializer(RegisterSerializer):
+    url = RecordLinkField(view_name="api:riskentry-detail")
     kind = serializers.CharField(required=False, help_text=f"{_one_of(EntryKind.values)}; fixed once logged.")
     status = serializers.CharField(read_only=True, help_text=f"{_one_of(EntryStatus.values)}.")
     source = serializers.CharField(required=False, help_text=f"{_one_of(Source.values)}.")
@@ -229,7 +230,7 @@ class MatrixBandSerializer(serializers.Serializer):
 class RiskMatrixSerializer(serializers.ModelSerializer):
     """One matrix version; POST makes the next version and puts it in use (quality managers)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:riskmatrix-detail")
+    url = RecordLinkField(view_name="api:riskmatrix-detail")
     likelihood_levels = MatrixLevelSerializer(many=True, help_text="Lowest first.")
     impact_levels = MatrixLevelSerializer(many=True, help_text="Lowest first; read as benefit for opportunities.")
     scores = serializers.ListField(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action as viewset_action
@@ -12,6 +11,7 @@ from customers.models import Customer
 from feedback.models import FeedbackItem
 from qms.accounts.permissions import can
 from qms.core.api import RegisterViewSet
+from qms.core.serializers import prefetched
 from requirements.models import Requirement
 
 from .. import services
@@ -50,9 +50,9 @@ class RiskEntryViewSet(RegisterViewSet):
             RiskEntry.objects.restrict(self.request.user, action)
             .select_related("owner", "category", "accepted_by", "approved_by", "proposed_by")
             .prefetch_related(
-                Prefetch("requirements", queryset=Requirement.objects.only("pk")),
-                Prefetch("customers", queryset=Customer.objects.only("pk")),
-                Prefetch("feedback_items", queryset=FeedbackItem.objects.only("pk")),
+                prefetched("requirements", Requirement.objects.only("pk")),
+                prefetched("customers", Customer.objects.only("pk")),
+                prefetched("feedback_items", FeedbackItem.objects.only("pk")),
             )
             .order_by("-inherent_score", "reference")
         )

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from qms.core.filters import YesNoFilter
 from qms.core.views import RegisterDeleteView, RegisterListView, RegisterViewMixin, attach_errors
 
 from .. import services
@@ -18,7 +19,7 @@ from ..models import RiskCategory
 
 class CategoryFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
-    active = django_filters.BooleanFilter(label="Active")
+    active = YesNoFilter(label="Active")
 
     class Meta:
         model = RiskCategory
@@ -43,7 +44,6 @@ class CategoryListView(RegisterListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("risks:category_create")
-        self.filterset.form.fields["active"].widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         return context
 
 

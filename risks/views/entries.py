@@ -18,6 +18,7 @@ from ..choices import OPEN_STATUSES, AssessmentKind, EntryKind
 from ..filters import RiskEntryFilterSet
 from ..forms import AssessmentForm, RiskEntryForm, RiskProposeForm, StepForm, TreatmentActionForm
 from ..models import RiskEntry
+from ..templatetags.risks import entry_row_cells
 from ..workflow import STEPS
 
 # Where the list's cell filter (from the heat map) looks: the latest inherent or residual levels.
@@ -113,7 +114,7 @@ class RiskEntryListView(RegisterListView):
         ("next_review_date", "next_review_date"),
     ]
     export_basename = "risks"
-    row_template = "risks/_entry_row.html"
+    row_cells = staticmethod(entry_row_cells)
     extra_context = {"title": "Risks and opportunities"}
 
     def base_queryset(self):
@@ -153,9 +154,6 @@ class RiskEntryListView(RegisterListView):
         context["cell"] = self.cell
         context["today"] = timezone.localdate()
         context["band_colours"] = band_colours(services.active_matrix())
-        for name in ("overdue_review",):
-            if name in self.filterset.form.fields:
-                self.filterset.form.fields[name].widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
         return context
 
 

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from qms.core.serializers import RecordLinkField, RegisterSerializer
+
 from ..choices import ActionStatus
 from ..models import Action
 from ..selectors import source_ref
@@ -22,7 +24,7 @@ class ActionSourceSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="The record's name when the action was raised.")
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(RegisterSerializer):
     reference = serializers.CharField(read_only=True)
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=_active_users(), help_text="Username of who carries out the action."
@@ -42,7 +44,7 @@ class ActionSerializer(serializers.ModelSerializer):
     checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField(help_text="Open or in progress and past its due date.")
-    url = serializers.HyperlinkedIdentityField(view_name="api:action-detail")
+    url = RecordLinkField(view_name="api:action-detail")
 
     class Meta:
         model = Action

@@ -6,8 +6,9 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from qms.core.rendering import html_text
 
 register = template.Library()
 
@@ -66,14 +67,21 @@ def choice_badge(obj, field: str, styles: dict[str, str], default: str = "second
     Python call per row instead of a template include)."""
     value = getattr(obj, field)
     label = _choice_label(obj, field)
-    return format_html(
-        '<span class="badge text-bg-{}">{}</span>', styles.get(value, default), value if label is None else label
-    )
+    style = html_text(styles.get(value, default))
+    return mark_safe(f'<span class="badge text-bg-{style}">{html_text(value if label is None else label)}</span>')  # noqa: S308
 
 
 @register.simple_tag
 def cell(obj, attribute):
     return cell_value(obj, attribute)
+
+
+@register.simple_tag(takes_context=True)
+def written_rows(context, object_list) -> str:
+    """A list's rows from its view's ``row_cells(obj, context)``, the Python form of a row template."""
+    write = context["view"].row_cells
+    rows = "\n".join(f"<tr>{write(obj, context)}</tr>" for obj in object_list)
+    return mark_safe(rows)  # noqa: S308 - row_cells escapes every value
 
 
 @register.simple_tag
@@ -86,9 +94,9 @@ def register_rows(object_list, columns) -> str:
     for obj in object_list:
         cells = []
         for position, (attribute, _heading) in enumerate(columns):
-            value = conditional_escape(cell_value(obj, attribute))
+            value = html_text(cell_value(obj, attribute))
             if position == 0:
-                url = conditional_escape(obj.get_absolute_url())
+                url = html_text(obj.get_absolute_url())
                 cells.append(f'<td class="text-nowrap"><a href="{url}">{value}</a></td>')
             else:
                 cells.append(f"<td>{value}</td>")

@@ -68,6 +68,22 @@ def test_menu_shows_each_role_what_it_may_use(role, personas, client_for):
 
 
 @pytest.mark.django_db
+def test_menu_links_follow_the_script_prefix_they_are_served_under(quality):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from qms.core.menu import items_for
+
+    assert {item["label"]: item["url"] for item in items_for(quality)}["Customers"] == "/customers/"
+    before = get_script_prefix()
+    set_script_prefix("/qms/")
+    try:
+        assert {item["label"]: item["url"] for item in items_for(quality)}["Customers"] == "/qms/customers/"
+    finally:
+        set_script_prefix(before)
+    assert {item["label"]: item["url"] for item in items_for(quality)}["Customers"] == "/customers/"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "present", "absent"),
     [

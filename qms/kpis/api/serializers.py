@@ -11,6 +11,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from qms.core.serializers import RecordLinkField
+
 from ..choices import Direction, Frequency, KpiSource, ObjectiveStatus, Rag, ValueOrigin
 from ..figures import REGISTRY
 from ..models import Kpi, KpiValue, Objective
@@ -36,7 +38,7 @@ def _active_users():
 class KpiSerializer(serializers.ModelSerializer):
     """A KPI's definition, with its latest recorded value and that value's red / amber / green status."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:kpi-detail")
+    url = RecordLinkField(view_name="api:kpi-detail")
     direction = serializers.CharField(required=False, help_text=f"{_one_of(Direction.values)}.")
     frequency = serializers.CharField(
         required=False, help_text=f"{_one_of(Frequency.values)}; fixed once the KPI has values."
@@ -204,7 +206,7 @@ class ObjectiveMeasureSerializer(serializers.Serializer):
 class ObjectiveSerializer(serializers.ModelSerializer):
     """A quality objective (6.2) with the KPIs measuring it and its status derived from their latest values."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:objective-detail")
+    url = RecordLinkField(view_name="api:objective-detail")
     reference = serializers.CharField(read_only=True)
     owner = serializers.SlugRelatedField(
         slug_field="username", queryset=_active_users(), help_text="Username of who answers for the objective."

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from qms.core.serializers import RecordLinkField
+
 from ..choices import OutputKind, ReviewStatus, SummaryKind
 from ..models import Review, ReviewOutput, ReviewSignature, Summary
 
@@ -35,7 +37,7 @@ class ReviewSignatureSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:review-detail")
+    url = RecordLinkField(view_name="api:review-detail")
     status = serializers.CharField(read_only=True, help_text=", ".join(ReviewStatus.values))
     chair = serializers.SlugRelatedField(slug_field="username", queryset=_people(), help_text="Username of the chair.")
     attendees = serializers.SlugRelatedField(
@@ -98,8 +100,8 @@ class ReviewApproveInputSerializer(serializers.Serializer):
 
 
 class SummaryListSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:summary-detail")
-    pdf_url = serializers.HyperlinkedIdentityField(view_name="api:summary-pdf")
+    url = RecordLinkField(view_name="api:summary-detail")
+    pdf_url = RecordLinkField(view_name="api:summary-pdf")
     kind = serializers.CharField(read_only=True, help_text=", ".join(SummaryKind.values))
     delivery = serializers.SerializerMethodField(help_text="stored (nobody to send to), queued, retrying or sent.")
     sent_at = serializers.DateTimeField(source="delivery.sent_at", read_only=True, allow_null=True)

@@ -1,0 +1,148 @@
+"""Serializer parts shared by the registers' APIs, shaped for long lists: what DRF works out for every field
+of every row (how to reach the value, how to write it, the record's link) is worked out once per response.
+
+The output is DRF's own, value for value; ``qms/core/tests/test_serializers.py`` compares both on every
+register's serializer.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from operator import attrgetter
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Prefetch
+from rest_framework import fields as drf_fields
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import ISO_8601, api_settings
+
+# Where prefetched() puts a relation's rows: a plain list on each record.
+PREFETCHED = "_listed_"
+
+
+def prefetched(lookup: str, queryset=None) -> Prefetch:
+    """``prefetch_related`` into a plain list on each record, so no manager and queryset are made per row;
+    the planned serializers read the list and fall back to the relation where it was not prefetched."""
+    return Prefetch(lookup, queryset=queryset, to_attr=PREFETCHED + lookup)
+
+
+def _plain_attribute(model, field) -> str | None:
+    """The attribute a field reads when it is a concrete, non-relational column of ``model`` read the
+    standard way; None otherwise."""
+    if len(field.source_attrs) != 1 or type(field).get_attribute is not drf_fields.Field.get_attribute:
+        return None
+    name = field.source_attrs[0]
+    try:
+        column = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not column.concrete or column.is_relation or column.attname != name:
+        return None
+    return name
+
+
+def _prefetched_or(read, name: str):
+    def reader(instance):
+        rows = instance.__dict__.get(name)
+        return rows if rows is not None else read(instance)
+
+    return reader
+
+
+def _datetime_representation(field):
+    """DRF's ISO 8601 datetime output with the field's time zone looked up once, not per value."""
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    fallback = field.to_representation
+    if zone is None:
+        return fallback
+
+    def represent(value):
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            return fallback(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return fallback(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return represent
+
+
+def _representation(field):
+    """The field's own to_representation, or a quicker equivalent planned once."""
+    kind = type(field)
+    method = kind.to_representation
+    if method is drf_fields.CharField.to_representation:
+        return str
+    if method is drf_fields.IntegerField.to_representation:
+        return int
+    if (
+        method is drf_fields.DateTimeField.to_representation
+        and kind.enforce_timezone is drf_fields.DateTimeField.enforce_timezone
+        and str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() == ISO_8601
+    ):
+        return _datetime_representation(field)
+    return field.to_representation
+
+
+class PlannedReadMixin:
+    """``to_representation`` as DRF's, with each readable field's reader and writer chosen once per
+    serializer instance (a list's rows share one): plain columns read with ``attrgetter``, relations
+    prefetched with :func:`prefetched` read from their list."""
+
+    def _read_plan(self) -> list:
+        plan = self.__dict__.get("_planned_fields")
+        if plan is None:
+            model = self.Meta.model
+            plan = []
+            for field in self._readable_fields:
+                column = _plain_attribute(model, field)
+                if column is not None:
+                    read = attrgetter(column)
+                elif len(field.source_attrs) == 1 and isinstance(
+                    field, serializers.ManyRelatedField | serializers.ListSerializer
+                ):
+                    read = _prefetched_or(field.get_attribute, PREFETCHED + field.source_attrs[0])
+                else:
+                    read = field.get_attribute
+                plan.append((field.field_name, read, _representation(field)))
+            self._planned_fields = plan
+        return plan
+
+    def to_representation(self, instance):
+        ret = {}
+        for name, read, represent in self._read_plan():
+            try:
+                attribute = read(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check_for_none is None else represent(attribute)
+        return ret
+
+
+class RegisterSerializer(PlannedReadMixin, serializers.ModelSerializer):
+    """The base of the registers' model serializers."""
+
+
+class RecordLinkField(serializers.HyperlinkedIdentityField):
+    """The record's own API link. The route is reversed once per response with a marker id, and each
+    record's id put in the marker's place (ids are integers; anything else is reversed as usual)."""
+
+    MARKER = 918273645546372819
+
+    def get_url(self, obj, view_name, request, format):
+        value = getattr(obj, self.lookup_field, None)
+        if type(value) is not int:
+            return super().get_url(obj, view_name, request, format)
+        cached = self.__dict__.get("_link_parts")
+        if cached is None or cached[0] is not request or cached[1] != (format, view_name):
+            url = self.reverse(view_name, kwargs={self.lookup_url_kwarg: self.MARKER}, request=request, format=format)
+            parts = url.split(str(self.MARKER))
+            cached = self._link_parts = (request, (format, view_name), parts if len(parts) == 2 else None)
+        parts = cached[2]
+        if parts is None:
+            return super().get_url(obj, view_name, request, format)
+        return f"{parts[0]}{value}{parts[1]}"

@@ -1,0 +1,151 @@
+"""The planned serializers (qms/core/serializers.py) answer exactly what DRF's own code answers: every API list
+and record of the demo data set is read twice, planned and with DRF's ``to_representation`` and link
+reversing put back, and the two bodies compared."""
+
+from __future__ import annotations
+
+import io
+import json
+import zoneinfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.fields import DateTimeField
+from rest_framework.test import APIRequestFactory
+
+from customers.models import Customer
+from feedback.api.serializers import FeedbackItemSerializer
+from feedback.models import FeedbackItem
+from qms.accounts.permissions import can
+from qms.audit.context import audit_context
+from qms.core.serializers import PREFETCHED, PlannedReadMixin, RecordLinkField, _representation, prefetched
+from requirements.models import Requirement
+from risks.api.serializers import RiskEntrySerializer
+from risks.models import RiskEntry
+
+LISTS = [
+    "/api/v1/customers/",
+    "/api/v1/feedback/",
+    "/api/v1/requirements/",
+    "/api/v1/risks/",
+    "/api/v1/actions/",
+    "/api/v1/reviews/",
+    "/api/v1/kpis/",
+    "/api/v1/objectives/",
+    "/api/v1/summaries/",
+    "/api/v1/interested-parties/",
+    "/api/v1/campaigns/",
+    "/api/v1/survey-templates/",
+    "/api/v1/risk-matrix/",
+]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    with audit_context(source="cli"):  # links the demo set leaves out
+        requirements = list(Requirement.objects.order_by("pk")[:3])
+        for item in FeedbackItem.objects.order_by("pk")[:3]:
+            item.requirements.add(*requirements[:2])
+        for entry in RiskEntry.objects.order_by("pk")[:2]:
+            entry.requirements.add(*requirements)
+            entry.customers.add(*Customer.objects.order_by("pk")[:2])
+            entry.feedback_items.add(*FeedbackItem.objects.order_by("pk")[:2])
+    return get_user_model().objects.get(username="quality")
+
+
+def _drf_as_shipped(monkeypatch):
+    monkeypatch.setattr(PlannedReadMixin, "to_representation", serializers.Serializer.to_representation)
+    monkeypatch.setattr(RecordLinkField, "get_url", serializers.HyperlinkedIdentityField.get_url)
+
+
+def _bodies(client, urls):
+    bodies = {}
+    for url in urls:
+        response = client.get(url, {"page_size": 100})
+        assert response.status_code == 200, (url, response.status_code)
+        bodies[url] = response.json()
+    return bodies
+
+
+def _record_urls(bodies):
+    return [row["url"].removeprefix("http://testserver") for body in bodies.values() for row in body["results"]]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_every_list_and_record_reads_as_drf_reads_it(demo, client, monkeypatch, zone):
+    client.force_login(demo)
+    with override_settings(TIME_ZONE=zone), timezone.override(zoneinfo.ZoneInfo(zone)):
+        planned = _bodies(client, LISTS)
+        records = _record_urls(planned)
+        planned.update(_bodies(client, records))
+        _drf_as_shipped(monkeypatch)
+        shipped = _bodies(client, LISTS + records)
+    assert len(records) > 40
+    # The demo set gives the planned paths something to do: linked records, histories, datetimes.
+    feedback = planned["/api/v1/feedback/"]["results"]
+    assert any(row["transitions"] for row in feedback) and any(row["requirements"] for row in feedback)
+    risks = planned["/api/v1/risks/"]["results"]
+    assert any(row["customers"] or row["feedback_items"] or row["requirements"] for row in risks)
+    offset = "+01:00" if zone == "Europe/Berlin" else "Z"
+    assert feedback[0]["received_at"].endswith(offset)
+    assert json.dumps(planned, sort_keys=True) == json.dumps(shipped, sort_keys=True)
+
+
+def test_a_record_read_without_the_lists_prefetch_reads_the_same(demo):
+    request = APIRequestFactory().get("/api/v1/feedback/")
+    request.user = demo
+    context = {"request": request}
+    for serializer, model, relations in (
+        (FeedbackItemSerializer, FeedbackItem, ("requirements", "transitions")),
+        (RiskEntrySerializer, RiskEntry, ("requirements", "customers", "feedback_items")),
+    ):
+        listed = model.objects.prefetch_related(*relations).order_by("pk")
+        quick = model.objects.prefetch_related(*(prefetched(name) for name in relations)).order_by("pk")
+        assert all(PREFETCHED + relations[0] in row.__dict__ for row in quick)
+        assert serializer(quick, many=True, context=context).data == serializer(listed, many=True, context=context).data
+        plain = model.objects.order_by("pk")
+        assert serializer(plain, many=True, context=context).data == serializer(listed, many=True, context=context).data
+
+
+def test_datetimes_outside_the_quick_path_are_drfs():
+    field = DateTimeField()
+    represent = _representation(field)
+    naive = timezone.datetime(2026, 3, 1, 12, 30)
+    aware = timezone.make_aware(naive, zoneinfo.ZoneInfo("UTC"))
+    assert represent(aware) == field.to_representation(aware) == "2026-03-01T12:30:00Z"
+    assert represent(naive) == field.to_representation(naive)
+    assert represent("2026-03-01") == "2026-03-01"
+    formatted = DateTimeField(format="%Y")
+    assert _representation(formatted)(aware) == "2026"
+
+
+@override_settings(ALLOWED_HOSTS=["qms.example.org"])
+def test_record_links_keep_the_request_host_and_fall_back_for_other_ids(demo):
+    request = APIRequestFactory().get("/api/v1/feedback/", HTTP_HOST="qms.example.org")
+    request.user = demo
+    item = FeedbackItem.objects.order_by("pk").first()
+    data = FeedbackItemSerializer(item, context={"request": request}).data
+    assert data["url"] == f"http://qms.example.org/api/v1/feedback/{item.pk}/"
+    field = RecordLinkField(view_name="api:feedbackitem-detail", lookup_field="reference", lookup_url_kwarg="pk")
+    field.bind("url", FeedbackItemSerializer(context={"request": request}))
+    assert field.get_url(item, field.view_name, request, None) == (
+        f"http://qms.example.org/api/v1/feedback/{item.reference}/"
+    )
+
+
+def test_can_reads_through_the_lazy_request_user_and_the_permission_cache(demo, rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import SimpleLazyObject
+
+    lazy = SimpleLazyObject(lambda: demo)
+    assert can(lazy, "view", FeedbackItem) and can(demo, "change", FeedbackItem)
+    assert not can(SimpleLazyObject(AnonymousUser), "view", FeedbackItem)
+    with override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.ModelBackend"]):
+        assert can(demo, "view", FeedbackItem)  # Django's own path
+    demo._perm_cache = set()
+    assert not can(demo, "view", FeedbackItem)  # the cache the backend answers from
