@@ -8,6 +8,7 @@ Pausing (waiting on the customer) does not change the state; it stops the time-t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from .choices import FeedbackKind, FeedbackStatus
 
@@ -128,5 +129,11 @@ def find_transition(name: str, *, kind: str, status: str, paused: bool) -> Trans
 
 def available_transitions(*, kind: str, status: str, paused: bool) -> list[Transition]:
     """Every transition allowed from here, in the table's order (for buttons and the API)."""
+    return list(_available(kind, status, paused))
+
+
+@cache
+def _available(kind: str, status: str, paused: bool) -> tuple[Transition, ...]:
+    # The table is fixed, so each (kind, status, paused) is worked out once: an API page asks 50 times.
     found = (find_transition(name, kind=kind, status=status, paused=paused) for name in TRANSITION_NAMES)
-    return [t for t in found if t is not None]
+    return tuple(t for t in found if t is not None)

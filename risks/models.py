@@ -214,6 +214,12 @@ class RiskEntry(AuditedModel):
                 name="risks_entry_top",
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The heat map's overdue reviews: open entries, most overdue first.
+            models.Index(
+                fields=["next_review_date", "reference"],
+                name="risks_entry_review_due",
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from qms.actions.models import Action
 from qms.audit.models import AuditEntry
 from risks import services
 from risks.models import EffectivenessReview, RiskAssessment, RiskCategory, RiskEntry, RiskMatrix
+from risks.tests.factories import RiskEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -468,6 +469,17 @@ def test_heat_map_lists_overdue_reviews(quality, client_for, entry):
     response = client_for(quality).get(reverse("risks:heat_map"))
     assert [e.pk for e in response.context["overdue"]] == [entry.pk]
     assert response.context["overdue_count"] == 1
+
+
+def test_heat_map_shows_the_ten_most_overdue_reviews_and_counts_them_all(quality, client_for):
+    today = timezone.localdate()
+    entries = [RiskEntryFactory(next_review_date=today - dt.timedelta(days=days)) for days in range(1, 13)]
+    RiskEntryFactory(next_review_date=today - dt.timedelta(days=40), status="closed")
+    RiskEntryFactory(next_review_date=today + dt.timedelta(days=1))
+    response = client_for(quality).get(reverse("risks:heat_map"))
+    assert [e.pk for e in response.context["overdue"]] == [e.pk for e in reversed(entries)][:10]
+    assert response.context["overdue_count"] == 12
+    assert "The 10 most overdue; <a" in response.content.decode() and "see all 12" in response.content.decode()
 
 
 # Matrix -------------------------------------------------------------------------------------------
