@@ -220,6 +220,17 @@ class RiskEntry(AuditedModel):
                 name="risks_entry_review_due",
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The home page's acceptances awaiting approval (a handful among thousands).
+            models.Index(
+                fields=["id"],
+                name="risks_entry_awaiting",
+                condition=models.Q(
+                    status__in=sorted(OPEN_STATUSES),
+                    approval_required=True,
+                    accepted_at__isnull=False,
+                    approved_at__isnull=True,
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

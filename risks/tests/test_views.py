@@ -581,6 +581,27 @@ def test_home_shows_owner_reviews_and_approvals(staff, management, client_for, e
     assert "Risk acceptances waiting for approval" in labels
 
 
+def test_home_counts_only_the_owners_open_reviews_due_and_the_acceptances_waiting(
+    staff, quality, management, client_for
+):
+    today, now = timezone.localdate(), timezone.now()
+    for days, status, owner in ((-3, "assessed", staff), (14, "treating", staff), (15, "assessed", staff)):
+        RiskEntryFactory(owner=owner, status=status, next_review_date=today + dt.timedelta(days=days))
+    RiskEntryFactory(owner=staff, status="closed", next_review_date=today)
+    RiskEntryFactory(owner=quality, status="assessed", next_review_date=today)
+    waiting = {"approval_required": True, "accepted_at": now, "status": "monitoring"}
+    RiskEntryFactory(**waiting)
+    RiskEntryFactory(**waiting, approved_at=now)
+    RiskEntryFactory(**{**waiting, "status": "closed"})
+    RiskEntryFactory(approval_required=True, status="monitoring")
+
+    def figures(user):
+        return {f["label"]: f["value"] for f in client_for(user).get("/").context["sections"]["figures"]}
+
+    assert figures(staff)["Your risks and opportunities due for review"] == 2
+    assert figures(management)["Risk acceptances waiting for approval"] == 1
+
+
 def test_demo_seeder_is_idempotent(quality, staff):
     from risks.demo import seed_risks
 
