@@ -137,7 +137,6 @@ class RequirementListView(RegisterListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["create_url"] = reverse("requirements:requirement_create")
-        # "Unknown" reads oddly in a filter: no choice means any.
         context["import_url"] = reverse("requirements:requirement_import")
         return context
 

@@ -26,8 +26,8 @@ def risks_home(user) -> HomeContribution:
     works, approves = can(user, "work", RiskEntry), can(user, "approve", RiskEntry)
     if not (works or approves):
         return part
-    # Both figures in one query, reading only the rows either counts (from the indexes on open entries'
-    # review dates and on acceptances awaiting approval), not the whole log.
+    # Both figures in one query, reading only the rows either counts (through the indexes on owners and on
+    # acceptances awaiting approval), not the whole log.
     due = selectors.due_for_review_q(timezone.localdate()) & Q(owner=user)
     waiting = selectors.awaiting_approval_q()
     counts = (

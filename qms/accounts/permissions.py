@@ -10,7 +10,6 @@ Row-level limits live on the model as ``restrict_rows(queryset, user, action)``.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.functional import LazyObject, empty
 from rest_framework.permissions import BasePermission
@@ -53,19 +52,6 @@ def _unwrapped(user):
     return user
 
 
-_PORTAL_BACKENDS = ["qms.accounts.backends.PortalBackend"]
-
-
-def _holds(user, perm: str) -> bool:
-    """``user.has_perm(perm)`` for an active user: with the portal's one backend, whose answer is membership
-    of the permission cache it fills on the user, read from that cache without walking the backends."""
-    if not user.is_superuser and settings.AUTHENTICATION_BACKENDS == _PORTAL_BACKENDS:
-        cache = user.__dict__.get("_perm_cache")
-        if cache is not None:
-            return perm in cache
-    return user.has_perm(perm)
-
-
 def can(user, action: str, model: type[models.Model], obj: models.Model | None = None) -> bool:
     """Whether ``user`` may perform ``action`` on ``model`` (and on ``obj`` when given)."""
     user = _unwrapped(user)
@@ -74,7 +60,7 @@ def can(user, action: str, model: type[models.Model], obj: models.Model | None =
     if action not in READ_ACTIONS and (is_auditor(user) or getattr(model, "append_only", False)):
         return False
     opts = model._meta
-    if not _holds(user, f"{opts.app_label}.{action}_{opts.model_name}"):
+    if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
         return False
     if obj is not None:
         rule = getattr(model, "permits", None)

@@ -8,8 +8,8 @@ from django.template.defaultfilters import date, pluralize, title
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from qms.core.rendering import html_text as _e
 from qms.core.templatetags.portal import choice_badge
-from qms.core.templatetags.portal import html_text as _e
 
 register = template.Library()
 
