@@ -106,6 +106,8 @@ class Contact(AuditedModel):
     class Meta:
         ordering = ("name",)
         permissions = [("export_contact", "Can export contacts")]
+        # Who sent this, by address in any case: the public form and the survey opt-out check ask.
+        indexes = [models.Index(Upper("email"), name="contact_email_ci")]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "email"],

@@ -32,3 +32,9 @@ def _contacts_per_customer():
 def contact_list(*, user, action: str = "view") -> QuerySet[Contact]:
     """Contacts the user may see, with their customer joined."""
     return Contact.objects.restrict(user, action).select_related("customer")
+
+
+def contacts_with_email(email: str) -> QuerySet[Contact]:
+    """Every contact with this e-mail address, in any case (unrestricted: for matching what a customer sent;
+    answered from the index on the upper-cased address)."""
+    return Contact.objects.filter(email__iexact=email.strip())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -184,9 +184,11 @@ def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/public/thanks.html", {"submission": submission, "title": "Thank you"})
 
 
-def _find_by_reference_and_email(reference: str, email: str) -> FeedbackItem | None:
+def find_by_reference_and_email(reference: str, email: str) -> QuerySet[FeedbackItem]:
+    """The record with this reference sent from, or for a contact with, ``email``. References are upper
+    case and the lookup is exact, so the unique index answers it (not a scan of every record)."""
     email_matches = Q(submitter_email__iexact=email) | Q(submitter_email="", contact__email__iexact=email)
-    return FeedbackItem.objects.filter(email_matches, reference__iexact=reference).first()
+    return FeedbackItem.objects.filter(email_matches, reference=reference.strip().upper())
 
 
 @private_page
@@ -201,7 +203,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             return _rate_limited(request, limit)
         form = StatusLookupForm(request.POST)
         if form.is_valid():
-            item = _find_by_reference_and_email(form.cleaned_data["reference"], form.cleaned_data["email"])
+            item = find_by_reference_and_email(form.cleaned_data["reference"], form.cleaned_data["email"]).first()
             if item is not None:
                 return _status_page(request, item)
             context["not_found"] = True

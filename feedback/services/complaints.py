@@ -211,11 +211,13 @@ def _create(data: dict[str, Any], *, actor, uploads) -> FeedbackItem:
             setattr(item, name, data[name])
     if data["received_at"] > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"received_at": "It cannot have been received in the future."})
-    item.reference = feedback_next_reference(item.kind, year=timezone.localtime(item.received_at).year)
     item.logged_by = actor
     item.resolve_clock_started_at = item.received_at
     item.full_clean(exclude=["reference", "public_token"])
     feedback_recompute_targets(item)
+    # Numbered last: the counter's row stays locked until the commit, so every concurrent logging of
+    # this kind waits for the rest of this transaction; the less comes after it, the shorter the wait.
+    item.reference = feedback_next_reference(item.kind, year=timezone.localtime(item.received_at).year)
     item.save()
     if data.get("requirements"):
         item.requirements.set(data["requirements"])
@@ -242,7 +244,7 @@ def feedback_submit_public(*, actor=None, data: dict[str, Any], uploads=()) -> F
 
     A known contact (same e-mail address, one match) is linked with their customer.
     """
-    from customers.models import Contact
+    from customers.selectors import contacts_with_email
 
     data = {
         key: data.get(key)
@@ -255,7 +257,7 @@ def feedback_submit_public(*, actor=None, data: dict[str, Any], uploads=()) -> F
         raise ValidationError({"submitter_email": "Give an e-mail address so we can answer you."})
     data["channel"] = Channel.WEB_FORM
     data["received_at"] = timezone.now()
-    matches = list(Contact.objects.filter(email__iexact=data["submitter_email"]).select_related("customer")[:2])
+    matches = list(contacts_with_email(data["submitter_email"]).select_related("customer")[:2])
     if len(matches) == 1:
         data["contact"] = matches[0]
         data["customer"] = matches[0].customer

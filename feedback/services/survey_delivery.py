@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Contact
+from customers.selectors import contacts_with_email
 from qms.audit.context import audited_service
 from qms.core.outbox import outbox_queue
 from qms.core.services import require_permission
@@ -623,8 +624,8 @@ def post_complaint_survey_queue(item: FeedbackItem) -> Invitation | None:
     template = _post_complaint_template()
     if not email or template is None:
         return None
-    if (item.contact_id and item.contact.survey_opt_out) or Contact.objects.filter(
-        email__iexact=email, survey_opt_out=True
+    if (item.contact_id and item.contact.survey_opt_out) or contacts_with_email(email).filter(
+        survey_opt_out=True
     ).exists():
         return None
     now = timezone.now()

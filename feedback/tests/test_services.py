@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from customers.tests.factories import ContactFactory, CustomerFactory
 from feedback import services
@@ -404,6 +406,21 @@ def test_a_public_submission_cannot_be_an_enquiry_or_set_internal_fields():
         },
     )
     assert (item.severity, item.status) == ("", "received")
+
+
+def test_after_a_reference_is_taken_only_the_record_itself_is_written():
+    """The counter's row stays locked until the commit and every submission of the kind waits for it, so
+    numbering comes last: nothing after it reads configuration, contacts or targets."""
+    ContactFactory(email="ann@example.com")
+    data = {"kind": "complaint", "submitter_email": "ann@example.com", "summary": "Late", "description": "Late."}
+    with CaptureQueriesContext(connection) as queries:
+        services.feedback_submit_public(actor=None, data=data)
+    statements = [query["sql"] for query in queries.captured_queries]
+    numbered = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "feedback_referencecounter"'))
+    reads_before = [sql for sql in statements[:numbered] if sql.startswith("SELECT")]
+    reads_after = [sql.split(" FROM ")[1].split()[0] for sql in statements[numbered:] if sql.startswith("SELECT")]
+    assert len(reads_before) >= 3  # the contact, the working calendar and the targets were read first
+    assert set(reads_after) <= {'"feedback_referencecounter"', '"audit_auditchainhead"'}, reads_after
 
 
 @pytest.mark.postgres

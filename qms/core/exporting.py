@@ -8,6 +8,7 @@ import io
 import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from operator import call
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -45,24 +46,41 @@ def xlsx_cell(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
+def _minutes(value: dt.datetime, zone) -> str:
+    """``YYYY-MM-DD HH:MM`` in ``zone`` (what ``strftime`` would write, in a third of its time)."""
+    local = value.astimezone(zone)
+    return "%04d-%02d-%02d %02d:%02d" % (local.year, local.month, local.day, local.hour, local.minute)  # noqa: UP031
+
+
+def _text_cell(value: str | None) -> str:
+    """A text column's cell: ``safe_text`` for a value that is already a string or None."""
+    if value is None:
+        return ""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def _plain(value):
+    """Any value as a cell (an annotation's, or a field without a converter of its own), neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return value
+        return _minutes(value, timezone.get_current_timezone())
+    return safe_cell(value)
 
 
 def _converter(field) -> Callable:
-    """What ``cell_value`` shows for a value of ``field`` read by ``values_list``, decided once per column."""
+    """The cell ``cell_value`` shows for a value of ``field`` read by ``values_list``, already neutralised
+    (``safe_cell``), decided once per column: one call per cell, no per-cell lookups of choice labels."""
     if getattr(field, "choices", None):
-        labels = dict(field.flatchoices)  # built once: building it per cell is what made exports slow
-        return lambda value: "" if value is None else labels.get(value, value)
+        labels = {value: safe_text(label) for value, label in field.flatchoices}  # built once per column
+        return lambda value: "" if value is None else labels[value] if value in labels else safe_cell(value)
     if isinstance(field, models.DateTimeField):
         zone = timezone.get_current_timezone()
-        return lambda value: "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return lambda value: "" if value is None else _minutes(value, zone)
+    if isinstance(field, models.CharField | models.TextField):
+        return _text_cell
     return _plain
 
 
@@ -71,7 +89,8 @@ def _database_column(model, annotations, attribute: str):
     annotation of the queryset; ``None`` when it is a Python property (read from the instance)."""
     parts = attribute.split(".")
     if len(parts) == 1 and attribute in annotations:
-        return attribute, _plain
+        output_field = getattr(annotations[attribute], "_output_field_or_none", None)
+        return attribute, (_plain if output_field is None else _converter(output_field))
     for position, part in enumerate(parts):
         try:
             field = model._meta.get_field(part)
@@ -88,21 +107,22 @@ def _database_column(model, annotations, attribute: str):
 
 
 def rows(queryset, columns) -> Iterable[list]:
-    """The headings, then one row per record, read in chunks so a large list never sits in memory.
+    """The headings, then one row per record, every cell neutralised (``safe_cell``), read in chunks so a
+    large list never sits in memory.
 
     When every column is a field or an annotation, rows are read as tuples (``values_list``) and each
     column's display is decided once: no model instances, no per-cell lookups of choice labels.
     """
-    yield [heading for _, heading in columns]
+    yield [safe_text(heading) for _, heading in columns]
     plan = [_database_column(queryset.model, queryset.query.annotations, attribute) for attribute, _ in columns]
     if all(plan):
         paths = [path for path, _ in plan]
         converters = [convert for _, convert in plan]
         for values in queryset.values_list(*paths).iterator(chunk_size=2000):
-            yield [convert(value) for convert, value in zip(converters, values, strict=True)]
+            yield list(map(call, converters, values))  # the loop in C: a million rows, twenty cells each
         return
     for obj in queryset.iterator(chunk_size=1000):
-        yield [cell_value(obj, attribute) for attribute, _ in columns]
+        yield [safe_cell(cell_value(obj, attribute)) for attribute, _ in columns]
 
 
 class _Echo:
@@ -113,12 +133,12 @@ class _Echo:
 CSV_LINES_PER_CHUNK = 500
 
 
-def _csv_chunks(table: Iterable[Sequence]) -> Iterable[str]:
+def _csv_chunks(table: Iterable[Sequence], *, neutralised: bool = False) -> Iterable[str]:
     """CSV text in chunks of a few hundred lines: one write to the client per chunk, not per row."""
     writer = csv.writer(_Echo())
     lines = []
     for row in table:
-        lines.append(writer.writerow([safe_cell(value) for value in row]))
+        lines.append(writer.writerow(row if neutralised else [safe_cell(value) for value in row]))
         if len(lines) >= CSV_LINES_PER_CHUNK:
             yield "".join(lines)
             lines = []
@@ -126,9 +146,9 @@ def _csv_chunks(table: Iterable[Sequence]) -> Iterable[str]:
         yield "".join(lines)
 
 
-def table_response(table: Iterable[Sequence], export_format: str, basename: str):
+def table_response(table: Iterable[Sequence], export_format: str, basename: str, *, neutralised: bool = False):
     """A download of ``table`` (its first row the headings) as XLSX, or else as streamed CSV; every cell is
-    formula-neutralised."""
+    formula-neutralised (``neutralised``: the table's cells already are, as ``rows`` gives them)."""
     export_format = export_format if export_format in FORMATS else "csv"
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     filename = f"{basename}-{stamp}.{export_format}"
@@ -144,7 +164,9 @@ def table_response(table: Iterable[Sequence], export_format: str, basename: str)
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = StreamingHttpResponse(_csv_chunks(table), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_chunks(table, neutralised=neutralised), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -152,4 +174,4 @@ def table_response(table: Iterable[Sequence], export_format: str, basename: str)
 
 def export_response(queryset, columns, export_format: str, basename: str):
     """The ``columns`` of ``queryset`` as a CSV or XLSX download."""
-    return table_response(rows(queryset, columns), export_format, basename)
+    return table_response(rows(queryset, columns), export_format, basename, neutralised=True)

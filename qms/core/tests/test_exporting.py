@@ -132,10 +132,11 @@ def test_register_list_export_neutralises_formulas(client_for, quality, register
 
 
 def _instance_rows(queryset, columns) -> list[list]:
+    """What an export writes when it reads instances: each cell as a page shows it, then neutralised."""
     from qms.core.templatetags.portal import cell_value
 
     return [[heading for _, heading in columns]] + [
-        [cell_value(obj, attribute) for attribute, _ in columns] for obj in queryset
+        [safe_cell(cell_value(obj, attribute)) for attribute, _ in columns] for obj in queryset
     ]
 
 
@@ -218,3 +219,18 @@ def test_the_complainant_column_follows_the_model_s_rule(rf, quality):
     by_pk = dict(view.get_export_queryset().values_list("pk", "complainant"))
     assert [by_pk[item.pk] for item in items] == ["Dana", "Walk-in", "Acme (ACME-01)", "Anonymous"]
     assert [by_pk[item.pk] for item in items] == [item.complainant_name for item in items]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/St_Johns", "Asia/Kathmandu"])
+def test_export_times_read_as_strftime_writes_them_in_every_zone(zone):
+    """The export's own formatting of date and time (faster than ``strftime``) writes the same text, on
+    both sides of a daylight-saving change and in zones a quarter or half an hour off."""
+    import zoneinfo
+
+    from qms.core.exporting import _minutes
+
+    local = zoneinfo.ZoneInfo(zone)
+    start = dt.datetime(2026, 3, 8, 0, 0, tzinfo=dt.UTC)
+    for step in range(0, 60 * 24 * 40, 97):  # every 97 minutes over 40 days across March
+        value = start + dt.timedelta(minutes=step, seconds=59, microseconds=999999)
+        assert _minutes(value, local) == value.astimezone(local).strftime("%Y-%m-%d %H:%M")
