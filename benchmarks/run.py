@@ -59,6 +59,11 @@ class Page:
     path: str
     kind: str  # a key of TARGETS
     method: str = "GET"
+    form: tuple[tuple[str, str], ...] = ()  # a POST's fields (its CSRF token is added when it is sent)
+    ok_status: str = "200"
+
+    def body(self, token: str) -> dict[str, str]:
+        return {**dict(self.form), "csrfmiddlewaretoken": token}
 
 
 @dataclass
@@ -345,9 +350,32 @@ def build_pages() -> list[Page]:
         Page("API risks", "/api/v1/risks/", "api"),
         Page("API actions", "/api/v1/actions/", "api"),
         Page("Public complaint form", "/public/feedback/", "public"),
-        Page("Public complaint form, submit", "/public/feedback/", "public", method="POST"),
+        Page(
+            "Public complaint form, submit",
+            "/public/feedback/",
+            "public",
+            method="POST",
+            form=tuple(complaint_form("").items()),
+            ok_status="302",
+        ),
+        Page("Public status lookup", "/public/feedback/status/", "public"),
     ]
+    lookup = _status_lookup_form()
+    if lookup:
+        pages.append(Page("Public status lookup, by reference", "/public/feedback/status/", "public", "POST", lookup))
     return pages
+
+
+def _status_lookup_form() -> tuple[tuple[str, str], ...]:
+    """A customer following their oldest complaint: its reference (typed in lower case) and their address."""
+    from feedback.models import FeedbackItem
+
+    item = (
+        FeedbackItem.objects.exclude(submitter_email="").order_by("pk").values("reference", "submitter_email").first()
+    )
+    if item is None:
+        return ()
+    return (("reference", item["reference"].lower()), ("email", item["submitter_email"].upper()))
 
 
 EXPORTS = [("Feedback CSV export", "/feedback/?export=csv"), ("Customers CSV export", "/customers/?export=csv")]
@@ -385,7 +413,7 @@ def count_queries(pages: list[Page], user, exports: list[tuple[str, str]]) -> tu
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as queries:
                 if page.method == "POST":
-                    response = client.post(page.path, complaint_form("x" * 32))
+                    response = client.post(page.path, page.body("x" * 32))
                 else:
                     response = client.get(page.path)
                 if getattr(response, "streaming", False):
@@ -555,7 +583,7 @@ def measure_page(server: Server, page: Page, *, seconds: float, concurrency: int
     if page.method == "POST":
         token = csrf_token()
         cookie = f"{cookie}; csrftoken={token}"
-        body = urlencode(complaint_form(token))
+        body = urlencode(page.body(token))
     url = server.base_url + page.path
     single = probe(url, cookie=cookie, method=page.method, body=body)
     if statistics.median(single) > SLOW_PAGE_S * 1000:
@@ -564,7 +592,7 @@ def measure_page(server: Server, page: Page, *, seconds: float, concurrency: int
     # Warm-up: every worker opens its database connection and fills its caches.
     run_load(url, seconds=min(1.0, seconds), concurrency=4, cookie=cookie, method=page.method, body=body)
     raw = run_load(url, seconds=seconds, concurrency=concurrency, cookie=cookie, method=page.method, body=body)
-    ok = {"302"} if page.method == "POST" else {"200"}
+    ok = {page.ok_status}
     stats = summarize(raw["latencies_ms"], raw["duration_s"])
     errors = raw["failures"] + sum(n for status, n in raw["statuses"].items() if status not in ok)
     return Result(page, stats["median_ms"], stats["p95_ms"], stats["rps"], stats["requests"], errors)

@@ -168,6 +168,35 @@ def test_a_short_real_run_writes_the_table(settings, tmp_path):
     assert "3 customers" in output.read_text()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_short_real_run_of_the_public_pages_posts_what_customers_send(settings, tmp_path):
+    """The complaint form and the status lookup, posted as a customer would: every answer the expected one
+    (a redirect to the thanks page; the status page of the complaint looked up), none counted as an error."""
+    from feedback.tests.factories import FeedbackItemFactory
+
+    FeedbackItemFactory(submitter_email="ada@example.org")
+    output = tmp_path / "performance.md"
+    arguments = ["--seconds", "1", "--only", "public", "--no-exports", "--workers", "2"]
+    completed = run_script(settings, "benchmarks/run.py", *arguments, "--output", str(output), timeout=180)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    rows = {
+        cells[0]: cells
+        for line in output.read_text().splitlines()
+        if line.startswith("| ") and "`" in line
+        for cells in [[cell.strip() for cell in line.strip("|").split("|")]]
+    }
+    assert set(rows) >= {
+        "Public complaint form, submit",
+        "Public status lookup",
+        "Public status lookup, by reference",
+    }, sorted(rows)
+    assert rows["Public status lookup, by reference"][1] == "`POST /public/feedback/status/`"
+    for name in ("Public complaint form, submit", "Public status lookup", "Public status lookup, by reference"):
+        assert float(rows[name][4].replace(",", "")) > 0, name  # req/s
+        assert rows[name][5] == "0", name  # errors: every answer was the expected status
+
+
 def test_a_page_too_slow_to_load_is_reported_as_not_loaded_and_missed():
     slow = Result(Page("Feedback list", "/feedback/", "list"), 4000.0, 4000.0, 0.25, 1, 0, 9, probe_only=True)
     ceiling = result("ceiling", median=10.0, rps=400.0, name="Ceiling (trivial view)")
