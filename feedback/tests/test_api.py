@@ -316,3 +316,22 @@ def api_schema(django_db_blocker):
     with django_db_blocker.unblock():
         call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     return yaml.safe_load(out.getvalue())
+
+
+def test_a_search_with_more_matches_than_counted_still_pages_through_all(api_client_for, quality, settings):
+    """A filtered list is counted only up to LIST_COUNT_UP_TO: the count says that much, and the pages and
+    their links still reach every match."""
+    settings.LIST_COUNT_UP_TO = 3
+    for n in range(7):
+        FeedbackItemFactory(summary=f"Scratched panel {n}")
+    FeedbackItemFactory(summary="Fine")
+    client = api_client_for(quality)
+    body = client.get(ITEMS, {"q": "SCRATCHED", "page_size": 2}).json()
+    assert body["count"] == 3
+    seen = [row["reference"] for row in body["results"]]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        seen += [row["reference"] for row in body["results"]]
+    assert len(seen) == len(set(seen)) == 7
+    body = client.get(ITEMS, {"q": "SCRATCHED", "page_size": 50}).json()
+    assert (body["count"], len(body["results"]), body["next"]) == (3, 7, None)

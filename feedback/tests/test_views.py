@@ -723,3 +723,64 @@ def test_export_xlsx(quality, client_for):
     response = client_for(quality).get(LIST_URL, {"export": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+# Searching: every searched column in any case, a customer's name, never a word spread over two columns
+
+
+def test_search_finds_a_word_in_any_searched_column_in_any_case(quality, client_for):
+    from customers.tests.factories import CustomerFactory
+
+    found = {
+        "summary": FeedbackItemFactory(summary="Crushed carton"),
+        "description": FeedbackItemFactory(description="The CRUSHED box leaked."),
+        "submitter_name": FeedbackItemFactory(submitter_name="Ann Crushedsky"),
+        "submitter_email": FeedbackItemFactory(submitter_email="crushed@example.org"),
+        "product": FeedbackItemFactory(product="Crusher C-1 crushed"),
+        "customer": FeedbackItemFactory(customer=CustomerFactory(name="Crushed Ice Ltd")),
+    }
+    FeedbackItemFactory(summary="Crush", description="ed")  # the word only across two columns
+    FeedbackItemFactory(summary="Late delivery")
+    client = client_for(quality)
+    shown = {item.pk for item in client.get(LIST_URL, {"q": "cRuShEd"}).context["object_list"]}
+    assert shown == {item.pk for item in found.values()}
+    reference = found["summary"].reference
+    shown = {item.pk for item in client.get(LIST_URL, {"q": reference.lower()}).context["object_list"]}
+    assert shown == {found["summary"].pk}
+
+
+def test_search_by_customer_name_when_many_customers_match(quality, client_for, monkeypatch):
+    """Past a number of matching customers the search joins them instead of listing their numbers."""
+    from customers.tests.factories import CustomerFactory
+    from feedback import filters
+
+    monkeypatch.setattr(filters, "CUSTOMERS_MATCHED_BY_NUMBER", 1)
+    items = [FeedbackItemFactory(customer=CustomerFactory(name=f"Nordwind {n}")) for n in range(3)]
+    FeedbackItemFactory(customer=CustomerFactory(name="Sudwind"))
+    assert "customer__name__icontains" in str(filters.customer_named("nordwind"))
+    shown = {item.pk for item in client_for(quality).get(LIST_URL, {"q": "NORDWIND"}).context["object_list"]}
+    assert shown == {item.pk for item in items}
+
+
+def test_a_filtered_list_counts_only_so_far_and_says_more_than(quality, client_for, settings):
+    settings.LIST_COUNT_UP_TO = 3
+    for n in range(5):
+        FeedbackItemFactory(summary=f"Dented lid {n}")
+    FeedbackItemFactory(summary="Something else")
+    client = client_for(quality)
+    response = client.get(LIST_URL, {"q": "dented"})
+    text = re.sub(r"\s+", " ", response.content.decode())
+    assert response.context["count_is_partial"] is True
+    assert "More than 3 records match the filters" in text
+    # Every match is still reached by following "Next" (the links do not depend on the count).
+    seen, url = [], LIST_URL + "?q=dented"
+    while url:
+        page = client.get(url)
+        seen += [item.pk for item in page.context["object_list"]]
+        nxt = page.context["page_links"].get("next")
+        url = LIST_URL + nxt if nxt else None
+    assert len(seen) == len(set(seen)) == 5
+    # Up to the limit the count is exact.
+    response = client.get(LIST_URL, {"q": "something"})
+    assert response.context["count_is_partial"] is False
+    assert "1 record matches the filters" in re.sub(r"\s+", " ", response.content.decode())

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from qms.accounts.permissions import can
+from qms.core import keyset
 from qms.core.views import RegisterDetailView, RegisterListView
 
 from . import selectors
@@ -55,13 +56,17 @@ class AuditEntryListView(RegisterListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = self.paginator_class(queryset, per_page, **kwargs)
-        self.count_is_estimate = False  # exact: from the chain head, or counted when filtered
+        self.count_is_estimate = self.count_is_partial = False
         if not self.is_filtered():
             # Entries are numbered without gaps and never deleted: the chain head's number is the count,
             # read from one row instead of counting ten million.
             head = AuditChainHead.objects.values_list("seq", flat=True).first()
             if head is not None:
                 paginator.count = head
+                return paginator
+        paginator.count, how = keyset.list_count(queryset)
+        paginator.exact = how == keyset.EXACT
+        self.count_is_estimate, self.count_is_partial = how != keyset.EXACT, how == keyset.MORE
         return paginator
 
     def get_context_data(self, **kwargs):

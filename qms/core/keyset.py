@@ -181,3 +181,20 @@ def estimated_count(queryset: QuerySet) -> int | None:
         return None
     estimate = _table_estimate(connection, queryset.model._meta.db_table)
     return estimate if estimate > settings.LIST_EXACT_COUNT_UP_TO else None
+
+
+EXACT, ESTIMATE, MORE = "exact", "estimate", "more"
+
+
+def list_count(queryset: QuerySet) -> tuple[int, str]:
+    """The number of rows a list shows, and what it is: ``EXACT``; ``ESTIMATE``, PostgreSQL's estimate of a
+    whole large table (``estimated_count``); or ``MORE``, a list with more rows than
+    ``settings.LIST_COUNT_UP_TO``, counted only that far (the number returned is that limit)."""
+    from django.conf import settings
+
+    estimate = estimated_count(queryset)
+    if estimate is not None:
+        return estimate, ESTIMATE
+    limit = settings.LIST_COUNT_UP_TO
+    counted = queryset.order_by()[: limit + 1].count()
+    return (limit, MORE) if counted > limit else (counted, EXACT)

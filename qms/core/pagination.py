@@ -51,13 +51,35 @@ def keyset_ordering(queryset) -> keyset.Ordering | None:
     return keyset.ordering_from(names)
 
 
-class EstimatingPaginator(Paginator):
-    """Counts exactly, except a whole table larger than ``LIST_EXACT_COUNT_UP_TO`` on PostgreSQL: its estimate."""
+class ListPaginator(Paginator):
+    """A paginator whose count may fall short of the rows (``exact`` false: an estimate, or a list counted
+    only so far). Its pages are read as asked for, never cut at the count, and read one row more: ``more``
+    on the page says whether another page follows, whatever the count says."""
+
+    exact = True
+
+    def page(self, number):
+        number = self.validate_number(number)  # counts first: counting may find the count is not exact
+        if self.exact:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        page = self._get_page(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
+
+
+class EstimatingPaginator(ListPaginator):
+    """Counts exactly, except a whole table larger than ``LIST_EXACT_COUNT_UP_TO`` on PostgreSQL (its estimate)
+    and a list with more rows than ``LIST_COUNT_UP_TO`` (that number): ``keyset.list_count``."""
 
     @cached_property
     def count(self) -> int:
-        estimate = keyset.estimated_count(self.object_list) if hasattr(self.object_list, "query") else None
-        return estimate if estimate is not None else super().count
+        if not hasattr(self.object_list, "query"):
+            return super().count
+        count, how = keyset.list_count(self.object_list)
+        self.exact = how == keyset.EXACT
+        return count
 
 
 class StandardPagination(PageNumberPagination):
@@ -77,6 +99,8 @@ class StandardPagination(PageNumberPagination):
         if cursor is None or cursor.last:
             rows = super().paginate_queryset(queryset, request, view)
             self.rows = list(rows) if rows is not None else None
+            if hasattr(getattr(self, "page", None), "more") and not cursor:
+                self.more = {"next": self.page.more}
             return self.rows
         page_size = self.get_page_size(request)
         if not page_size:

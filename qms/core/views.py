@@ -21,6 +21,7 @@ from . import exporting, keyset
 from .health import broker_status, database_status
 from .homepage import home_sections
 from .importing import plan_import, read_table
+from .pagination import ListPaginator
 
 
 @never_cache
@@ -81,6 +82,7 @@ class RegisterListView(RegisterViewMixin, ListView):
 
     template_name = "core/list.html"
     paginate_by = 25
+    paginator_class = ListPaginator
     filterset_class = None
     columns: list[tuple[str, str]] = []
     sortable: dict[str, str] = {}
@@ -114,10 +116,9 @@ class RegisterListView(RegisterViewMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        estimate = keyset.estimated_count(queryset)
-        self.count_is_estimate = estimate is not None
-        if estimate is not None:
-            paginator.count = estimate
+        paginator.count, how = keyset.list_count(queryset)
+        paginator.exact = how == keyset.EXACT
+        self.count_is_estimate, self.count_is_partial = how != keyset.EXACT, how == keyset.MORE
         return paginator
 
     def is_filtered(self) -> bool:
@@ -129,6 +130,8 @@ class RegisterListView(RegisterViewMixin, ListView):
         self.seen_more = {}
         if cursor is None:
             paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+            if hasattr(page, "more"):  # the count is not exact: the page itself says whether one follows
+                self.seen_more = {"next": page.more}
         else:
             paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
             if cursor.last:
@@ -225,6 +228,7 @@ class RegisterListView(RegisterViewMixin, ListView):
             is_filtered=self.is_filtered(),
             page_links=getattr(self, "page_links", {}),
             count_is_estimate=getattr(self, "count_is_estimate", False),
+            count_is_partial=getattr(self, "count_is_partial", False),
         )
         return context
 
