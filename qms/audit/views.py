@@ -55,19 +55,13 @@ class AuditEntryListView(RegisterListView):
         return selectors.audit_log(user=self.request.user)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = self.paginator_class(queryset, per_page, **kwargs)
-        self.count_is_estimate = self.count_is_partial = False
         if not self.is_filtered():
             # Entries are numbered without gaps and never deleted: the chain head's number is the count,
             # read from one row instead of counting ten million.
             head = AuditChainHead.objects.values_list("seq", flat=True).first()
             if head is not None:
-                paginator.count = head
-                return paginator
-        paginator.count, how = keyset.list_count(queryset)
-        paginator.exact = how == keyset.EXACT
-        self.count_is_estimate, self.count_is_partial = how != keyset.EXACT, how == keyset.MORE
-        return paginator
+                return self.counted(self.paginator_class(queryset, per_page, **kwargs), head, keyset.EXACT)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

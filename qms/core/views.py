@@ -115,9 +115,11 @@ class RegisterListView(RegisterViewMixin, ListView):
         return queryset
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count, how = keyset.list_count(queryset)
-        paginator.exact = how == keyset.EXACT
+        return self.counted(super().get_paginator(queryset, per_page, **kwargs), *keyset.list_count(queryset))
+
+    def counted(self, paginator, count: int, how: str):
+        """The paginator given its count, and the page told how far to trust it (``keyset.list_count``)."""
+        paginator.count, paginator.exact = count, how == keyset.EXACT
         self.count_is_estimate, self.count_is_partial = how != keyset.EXACT, how == keyset.MORE
         return paginator
 
