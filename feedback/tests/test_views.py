@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,6 +170,26 @@ def test_list_queries_do_not_grow_with_rows(quality, client_for, django_assert_m
     with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = client.get(LIST_URL)
     assert len(response.context["object_list"]) == 22
+
+    assert len(response.context["object_list"]) == 22
+
+
+def test_a_list_page_reads_the_columns_it_shows_and_an_export_whole_rows(quality, client_for):
+    client = client_for(quality)
+    quality.first_name, quality.last_name = "Quinn", "Manager"
+    quality.save()
+    item = FeedbackItemFactory(assignee=quality, severity="high", description="Private details of the case")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST_URL)
+    rows = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "feedback_feedbackitem"."id"')]
+    assert len(rows) == 1 and '"description"' not in rows[0] and '"root_cause_analysis"' not in rows[0]
+    assert '"customers_customer"."notes"' not in rows[0] and '"accounts_user"."password"' not in rows[0]
+    page = response.content.decode()
+    for shown in (item.reference, item.summary, str(item.customer), "Quinn Manager", "High", "Received"):
+        assert shown in page
+    assert "Private details" not in page
+    exported = client.get(LIST_URL, {"export": "csv"})
+    assert item.customer.code in b"".join(exported.streaming_content).decode()
 
 
 # Logging -----------------------------------------------------------------------------------------

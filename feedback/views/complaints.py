@@ -94,6 +94,10 @@ class FeedbackItemListView(RegisterListView):
     ]
     export_basename = "feedback"
     row_cells = staticmethod(item_row_cells)
+    list_fields = (
+        *("reference", "received_at", "kind", "summary", "status", "severity"),
+        *("customer__name", "customer__code", "assignee__first_name", "assignee__last_name", "assignee__username"),
+    )
     extra_context = {"title": "Feedback and complaints"}
 
     def base_queryset(self):
