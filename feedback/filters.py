@@ -29,20 +29,21 @@ def _categories(request):
     return Category.objects.order_by("name")
 
 
-# What the search box reads, besides the customer's name (migration 0005 indexes these on PostgreSQL).
+# What the search box reads, besides the customer's code and name (migration 0005 indexes these on PostgreSQL).
 SEARCH_FIELDS = ("reference", "summary", "description", "submitter_name", "submitter_email", "product")
-# More customers than this with the name matching: they are matched by a join instead of by their numbers.
+# A customer's columns the search reads (customers 0004 indexes them).
+CUSTOMER_SEARCH_FIELDS = ("code", "name")
+# More customers than this matching: their records are matched through a subquery instead of by numbers.
 CUSTOMERS_MATCHED_BY_NUMBER = 500
 
 
 def customer_named(value: str) -> Q:
-    """Records of customers whose name holds ``value``: by their numbers (an index lookup the search's own
-    index can be combined with), or by a join when the name matches too many to list."""
-    numbers = list(
-        Customer.objects.filter(name__icontains=value).values_list("pk", flat=True)[: CUSTOMERS_MATCHED_BY_NUMBER + 1]
-    )
+    """Records of customers whose code or name holds ``value``: by the customers' numbers (an index lookup
+    the search's own index can be combined with), or through a subquery when too many match to list."""
+    customers = search.matching(Customer.objects.order_by(), value, CUSTOMER_SEARCH_FIELDS)
+    numbers = list(customers.values_list("pk", flat=True)[: CUSTOMERS_MATCHED_BY_NUMBER + 1])
     if len(numbers) > CUSTOMERS_MATCHED_BY_NUMBER:
-        return Q(customer__name__icontains=value)
+        return Q(customer__in=customers.values("pk"))
     return Q(customer__in=numbers)
 
 

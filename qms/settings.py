@@ -228,6 +228,9 @@ LIST_EXACT_COUNT_UP_TO = env.int("LIST_EXACT_COUNT_UP_TO", default=100_000)
 # A filtered list (a search, a status...) is counted exactly up to this many rows, and beyond it says "more
 # than 10,000": counting every one of 300,000 complaints that mention "delivery" takes seconds.
 LIST_COUNT_UP_TO = env.int("LIST_COUNT_UP_TO", default=10_000)
+# A list searched for a word is counted up to this many ("more than 1,000"): a common word matches a sixth
+# of two million complaints, and counting ten thousand of them was most of the page's time.
+SEARCH_COUNT_UP_TO = env.int("SEARCH_COUNT_UP_TO", default=1_000)
 ROLLUP_REFRESH_SECONDS = env.int("ROLLUP_REFRESH_SECONDS", default=300)
 ROLLUP_MAX_AGE = env.int("ROLLUP_MAX_AGE", default=900)
 CELERY_BEAT_SCHEDULE = {

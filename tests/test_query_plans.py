@@ -15,9 +15,10 @@ from django.db import connection
 
 from customers.models import Contact, Customer
 from customers.selectors import contacts_with_email
-from feedback.filters import FeedbackItemFilterSet
+from feedback.filters import CUSTOMER_SEARCH_FIELDS, FeedbackItemFilterSet
 from feedback.models import FeedbackItem
 from feedback.public_views import find_by_reference_and_email
+from qms.core import search
 from requirements.models import Requirement
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -69,6 +70,11 @@ LOOKUPS = {
     "feedback by any word": (
         lambda: FeedbackItemFilterSet().search(FeedbackItem.objects.all(), "q", "crushed box"),
         "feedback_feedbackitem",
+    ),
+    # The same search box finds complaints of customers by their code or name (customers 0004).
+    "customers by code or name": (
+        lambda: search.matching(Customer.objects.all(), "crushed", CUSTOMER_SEARCH_FIELDS),
+        "customers_customer",
     ),
     # Imports and the forms' duplicate checks.
     "customer by code": (lambda: Customer.objects.filter(code__iexact="acme"), "customers_customer"),

@@ -319,9 +319,9 @@ def api_schema(django_db_blocker):
 
 
 def test_a_search_with_more_matches_than_counted_still_pages_through_all(api_client_for, quality, settings):
-    """A filtered list is counted only up to LIST_COUNT_UP_TO: the count says that much, and the pages and
-    their links still reach every match."""
-    settings.LIST_COUNT_UP_TO = 3
+    """A searched list is counted only up to SEARCH_COUNT_UP_TO (another filter up to LIST_COUNT_UP_TO): the
+    count says that much, and the pages and their links still reach every match."""
+    settings.LIST_COUNT_UP_TO, settings.SEARCH_COUNT_UP_TO = 100, 3
     for n in range(7):
         FeedbackItemFactory(summary=f"Scratched panel {n}")
     FeedbackItemFactory(summary="Fine")
@@ -335,3 +335,4 @@ def test_a_search_with_more_matches_than_counted_still_pages_through_all(api_cli
     assert len(seen) == len(set(seen)) == 7
     body = client.get(ITEMS, {"q": "SCRATCHED", "page_size": 50}).json()
     assert (body["count"], len(body["results"]), body["next"]) == (3, 7, None)
+    assert client.get(ITEMS, {"status": "received", "page_size": 2}).json()["count"] == 8

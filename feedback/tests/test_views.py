@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -747,7 +748,7 @@ def test_export_xlsx(quality, client_for):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-# Searching: every searched column in any case, a customer's name, never a word spread over two columns
+# Searching: every searched column in any case, a customer's code or name, never a word spread over two columns
 
 
 def test_search_finds_a_word_in_any_searched_column_in_any_case(quality, client_for):
@@ -778,14 +779,27 @@ def test_search_by_customer_name_when_many_customers_match(quality, client_for, 
 
     monkeypatch.setattr(filters, "CUSTOMERS_MATCHED_BY_NUMBER", 1)
     items = [FeedbackItemFactory(customer=CustomerFactory(name=f"Nordwind {n}")) for n in range(3)]
-    FeedbackItemFactory(customer=CustomerFactory(name="Sudwind"))
-    assert "customer__name__icontains" in str(filters.customer_named("nordwind"))
+    other = FeedbackItemFactory(customer=CustomerFactory(name="Sudwind"))
+    assert isinstance(filters.customer_named("nordwind").children[0][1], QuerySet)
     shown = {item.pk for item in client_for(quality).get(LIST_URL, {"q": "NORDWIND"}).context["object_list"]}
     assert shown == {item.pk for item in items}
+    assert filters.customer_named("sudwind").children[0][1] == [other.customer_id]
+
+
+def test_search_by_a_customers_code(quality, client_for):
+    from customers.tests.factories import CustomerFactory
+
+    theirs = FeedbackItemFactory(customer=CustomerFactory(code="NORD-77", name="Nordwind"))
+    other = FeedbackItemFactory(customer=CustomerFactory(code="SUD-1", name="Sudwind"), summary="Sent to NORD-77")
+    FeedbackItemFactory(customer=CustomerFactory(code="WEST-2", name="Westwind"))
+    shown = {item.pk for item in client_for(quality).get(LIST_URL, {"q": "nord-7"}).context["object_list"]}
+    assert shown == {theirs.pk, other.pk}
+    shown = [item.pk for item in client_for(quality).get(LIST_URL, {"q": "sud-"}).context["object_list"]]
+    assert shown == [other.pk]
 
 
 def test_a_filtered_list_counts_only_so_far_and_says_more_than(quality, client_for, settings):
-    settings.LIST_COUNT_UP_TO = 3
+    settings.LIST_COUNT_UP_TO, settings.SEARCH_COUNT_UP_TO = 100, 3
     for n in range(5):
         FeedbackItemFactory(summary=f"Dented lid {n}")
     FeedbackItemFactory(summary="Something else")
@@ -806,3 +820,10 @@ def test_a_filtered_list_counts_only_so_far_and_says_more_than(quality, client_f
     response = client.get(LIST_URL, {"q": "something"})
     assert response.context["count_is_partial"] is False
     assert "1 record matches the filters" in re.sub(r"\s+", " ", response.content.decode())
+    # A list filtered without a word is counted as far as LIST_COUNT_UP_TO.
+    response = client.get(LIST_URL, {"status": "received"})
+    assert response.context["count_is_partial"] is False
+    assert "6 records match the filters" in re.sub(r"\s+", " ", response.content.decode())
+    settings.LIST_COUNT_UP_TO = 4
+    response = client.get(LIST_URL, {"status": "received"})
+    assert "More than 4 records match the filters" in re.sub(r"\s+", " ", response.content.decode())

@@ -189,12 +189,15 @@ EXACT, ESTIMATE, MORE = "exact", "estimate", "more"
 def list_count(queryset: QuerySet) -> tuple[int, str]:
     """The number of rows a list shows, and what it is: ``EXACT``; ``ESTIMATE``, PostgreSQL's estimate of a
     whole large table (``estimated_count``); or ``MORE``, a list with more rows than
-    ``settings.LIST_COUNT_UP_TO``, counted only that far (the number returned is that limit)."""
+    ``settings.LIST_COUNT_UP_TO`` (``SEARCH_COUNT_UP_TO`` for a list searched for a word, ``search.matching``),
+    counted only that far (the number returned is that limit)."""
     from django.conf import settings
+
+    from .search import is_searched
 
     estimate = estimated_count(queryset)
     if estimate is not None:
         return estimate, ESTIMATE
-    limit = settings.LIST_COUNT_UP_TO
+    limit = settings.SEARCH_COUNT_UP_TO if is_searched(queryset) else settings.LIST_COUNT_UP_TO
     counted = queryset.order_by()[: limit + 1].count()
     return (limit, MORE) if counted > limit else (counted, EXACT)

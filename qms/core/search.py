@@ -29,12 +29,19 @@ def search_text(fields: Sequence[str]) -> Concat:
 
 
 def matching(queryset: QuerySet, value: str, fields: Sequence[str], *, also: Q | None = None) -> QuerySet:
-    """Rows of ``queryset`` with ``value`` in any of ``fields`` (any case), or matching ``also``."""
+    """Rows of ``queryset`` with ``value`` in any of ``fields`` (any case), or matching ``also``. The
+    searched text is named on the queryset whatever the database (``is_searched``)."""
+    queryset = queryset.alias(**{SEARCH_ALIAS: search_text(fields)})
     if connections[queryset.db].vendor == "postgresql":
-        queryset = queryset.alias(**{SEARCH_ALIAS: search_text(fields)})
         condition = Q(**{f"{SEARCH_ALIAS}__icontains": value})
     else:
         condition = Q()
         for field in fields:
             condition |= Q(**{f"{field}__icontains": value})
     return queryset.filter((condition | also) if also is not None else condition)
+
+
+def is_searched(queryset: QuerySet) -> bool:
+    """Whether ``queryset`` was searched for a word (``matching``): a list a person reads the first pages of,
+    counted only so far (``settings.SEARCH_COUNT_UP_TO``)."""
+    return SEARCH_ALIAS in queryset.query.annotations
