@@ -11,7 +11,7 @@ from decimal import Decimal
 from operator import call
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connections, models, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -115,14 +115,29 @@ def rows(queryset, columns) -> Iterable[list]:
     """
     yield [safe_text(heading) for _, heading in columns]
     plan = [_database_column(queryset.model, queryset.query.annotations, attribute) for attribute, _ in columns]
-    if all(plan):
-        paths = [path for path, _ in plan]
-        converters = [convert for _, convert in plan]
-        for values in queryset.values_list(*paths).iterator(chunk_size=2000):
-            yield list(map(call, converters, values))  # the loop in C: a million rows, twenty cells each
-        return
-    for obj in queryset.iterator(chunk_size=1000):
-        yield [safe_cell(cell_value(obj, attribute)) for attribute, _ in columns]
+    # In a transaction PostgreSQL's cursor streams the rows as they are fetched; outside one Django declares
+    # it WITH HOLD, and the whole result is computed and copied to a temporary file before the first row.
+    # A download stopped half way leaves the generator, which ends the transaction (nothing is written).
+    with transaction.atomic(using=queryset.db):
+        _read_whole_result(queryset.db)
+        if all(plan):
+            paths = [path for path, _ in plan]
+            converters = [convert for _, convert in plan]
+            for values in queryset.values_list(*paths).iterator(chunk_size=2000):
+                yield list(map(call, converters, values))  # the loop in C: a million rows, twenty cells each
+            return
+        for obj in queryset.iterator(chunk_size=1000):
+            yield [safe_cell(cell_value(obj, attribute)) for attribute, _ in columns]
+
+
+def _read_whole_result(alias: str) -> None:
+    """Tell PostgreSQL the cursor will be read to its end (for this transaction): by default it plans a cursor
+    for its first tenth, and reads a sorted table through its index, row by row in random order, rather than
+    scanning and sorting it (ten times slower for two million complaints)."""
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
 
 
 class _Echo:

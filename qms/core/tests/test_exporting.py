@@ -234,3 +234,45 @@ def test_export_times_read_as_strftime_writes_them_in_every_zone(zone):
     for step in range(0, 60 * 24 * 40, 97):  # every 97 minutes over 40 days across March
         value = start + dt.timedelta(minutes=step, seconds=59, microseconds=999999)
         assert _minutes(value, local) == value.astimezone(local).strftime("%Y-%m-%d %H:%M")
+
+
+# Streaming: rows come from a cursor in a transaction, never from a result PostgreSQL copied whole first.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_its_rows_in_a_transaction_that_a_stopped_download_ends(client_for, quality, monkeypatch):
+    from django.db import connection
+
+    from customers.tests.factories import CustomerFactory
+    from qms.core import exporting
+
+    CustomerFactory.create_batch(3)
+    monkeypatch.setattr(exporting, "CSV_LINES_PER_CHUNK", 1)
+    response = client_for(quality).get(reverse("customers:customer_list"), {"export": "csv"})
+    chunks = iter(response.streaming_content)
+    assert next(chunks).startswith(b"code,") and not connection.in_atomic_block  # the headings: nothing read yet
+    next(chunks)  # the first row: the cursor is open, in its transaction
+    assert connection.in_atomic_block
+    response.close()  # the client went away
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    finished = client_for(quality).get(reverse("customers:customer_list"), {"export": "csv"})
+    assert b"".join(finished.streaming_content).count(b"\n") == 4
+    assert not connection.in_atomic_block and connection.get_autocommit()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_export_streams_from_a_cursor_declared_without_hold(client_for, quality):
+    """WITH HOLD (Django's cursor outside a transaction) makes PostgreSQL compute the whole result and copy it
+    to a temporary file before the first row: for two million complaints, most of the export's time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.tests.factories import CustomerFactory
+
+    CustomerFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(quality).get(reverse("customers:customer_list"), {"export": "csv"})
+        assert b"".join(response.streaming_content).count(b"\n") == 4
+    declared = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("DECLARE")]
+    assert declared and not any("WITH HOLD" in sql for sql in declared), declared
