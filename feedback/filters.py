@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,9 @@ from qms.core.lookups import LookupSelect
 
 from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
 from .models import Category, FeedbackItem
+
+# The browser's date picker, on every date filter (the value as the picker reads it).
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people(request):
@@ -69,14 +73,22 @@ class FeedbackItemFilterSet(django_filters.FilterSet):
     )
     assignee = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
     overdue = YesNoFilter(method="filter_overdue", label="Past a time target")
-    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="Received from")
-    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label="Received to")
+    received_after = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", label="Received from", widget=DATE_INPUT
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", label="Received to", widget=DATE_INPUT
+    )
     product = django_filters.CharFilter(field_name="product", lookup_expr="iexact", label="Product or service")
     segment = django_filters.ChoiceFilter(
         field_name="customer__segment", choices=Segment.choices, empty_label="Any segment", label="Customer segment"
     )
-    resolved_after = django_filters.DateFilter(field_name="resolved_at", lookup_expr="date__gte", label="Resolved from")
-    resolved_before = django_filters.DateFilter(field_name="resolved_at", lookup_expr="date__lte", label="Resolved to")
+    resolved_after = django_filters.DateFilter(
+        field_name="resolved_at", lookup_expr="date__gte", label="Resolved from", widget=DATE_INPUT
+    )
+    resolved_before = django_filters.DateFilter(
+        field_name="resolved_at", lookup_expr="date__lte", label="Resolved to", widget=DATE_INPUT
+    )
 
     class Meta:
         model = FeedbackItem

@@ -827,3 +827,13 @@ def test_a_filtered_list_counts_only_so_far_and_says_more_than(quality, client_f
     settings.LIST_COUNT_UP_TO = 4
     response = client.get(LIST_URL, {"status": "received"})
     assert "More than 4 records match the filters" in re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_every_date_filter_is_a_date_picker_that_keeps_its_value(quality, client_for):
+    page = client_for(quality).get(LIST_URL, {"resolved_after": "2026-03-01", "received_before": "2026-04-30"})
+    html = page.content.decode()
+    for name in ("received_after", "received_before", "resolved_after", "resolved_before"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'type="date"' in tag, tag
+    assert re.search(r'<input[^>]*name="resolved_after"[^>]*value="2026-03-01"', html)
+    assert re.search(r'<input[^>]*name="received_before"[^>]*value="2026-04-30"', html)
