@@ -187,10 +187,11 @@ EXACT, ESTIMATE, MORE = "exact", "estimate", "more"
 
 
 def list_count(queryset: QuerySet) -> tuple[int, str]:
-    """The number of rows a list shows, and what it is: ``EXACT``; ``ESTIMATE``, PostgreSQL's estimate of a
-    whole large table (``estimated_count``); or ``MORE``, a list with more rows than
-    ``settings.LIST_COUNT_UP_TO`` (``SEARCH_COUNT_UP_TO`` for a list searched for a word, ``search.matching``),
-    counted only that far (the number returned is that limit)."""
+    """The number of rows a list shows, and what it is: ``EXACT``, as a whole table no larger than
+    ``settings.LIST_EXACT_COUNT_UP_TO`` always is; ``ESTIMATE``, PostgreSQL's estimate of a whole larger table
+    (``estimated_count``); or ``MORE``, a filtered list with more rows than ``settings.LIST_COUNT_UP_TO``
+    (``SEARCH_COUNT_UP_TO`` for a list searched for a word, ``search.matching``), counted only that far (the
+    number returned is that limit)."""
     from django.conf import settings
 
     from .search import is_searched
@@ -198,6 +199,8 @@ def list_count(queryset: QuerySet) -> tuple[int, str]:
     estimate = estimated_count(queryset)
     if estimate is not None:
         return estimate, ESTIMATE
+    if not queryset.query.where.children:
+        return queryset.count(), EXACT
     limit = settings.SEARCH_COUNT_UP_TO if is_searched(queryset) else settings.LIST_COUNT_UP_TO
     counted = queryset.order_by()[: limit + 1].count()
     return (limit, MORE) if counted > limit else (counted, EXACT)

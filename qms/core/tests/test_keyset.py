@@ -269,3 +269,37 @@ def test_the_api_counts_a_large_whole_table_by_estimate_and_next_links_reach_eve
     assert (
         client.get(url, {"kind": "complaint"}).json()["count"] == FeedbackItem.objects.filter(kind="complaint").count()
     )
+
+
+def test_a_whole_table_is_counted_exactly_up_to_list_exact_count_up_to(client, quality, settings):
+    """LIST_COUNT_UP_TO caps filtered lists only: a whole register no larger than LIST_EXACT_COUNT_UP_TO
+    says how many records it holds."""
+    settings.LIST_COUNT_UP_TO, settings.LIST_EXACT_COUNT_UP_TO = 3, 100
+    for _ in range(8):
+        FeedbackItemFactory(logged_by=quality, kind="complaint")
+    client.force_login(quality)
+    whole = client.get(reverse("feedback:item_list")).content.decode()
+    assert "8 records." in whole and "More than" not in whole
+    filtered = client.get(reverse("feedback:item_list"), {"kind": "complaint"}).content.decode()
+    assert "More than 3 records match the filters" in filtered
+
+
+def test_counts_and_pages_are_written_with_thousands_separators():
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    page = Paginator(range(1_234_567), 25).page(2)
+
+    def written(template: str, **flags) -> str:
+        context = {"page_obj": page, "page_links": {"first": "?"}, **flags}
+        return re.sub(r"\s+", " ", render_to_string(template, context))
+
+    assert "1,234,567 records; page 2 of 49,383." in written("core/_list_results.html")
+    assert "Page 2 of 49,383<" in written("core/_pagination.html")
+    assert "About 1,234,567 records; page 2 of about 49,383." in written(
+        "core/_list_results.html", count_is_estimate=True
+    )
+    assert "Page 2 of about 49,383<" in written("core/_pagination.html", count_is_estimate=True)
+    partial = {"count_is_estimate": True, "count_is_partial": True}
+    assert "More than 1,234,567 records; page 2 of more than 49,383." in written("core/_list_results.html", **partial)
+    assert "Page 2 of more than 49,383<" in written("core/_pagination.html", **partial)
