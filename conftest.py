@@ -48,8 +48,12 @@ def pytest_sessionfinish(session, exitstatus):
 def _portal_test_settings(settings):
     from django.core.cache import cache
 
-    # Throttle counters (the token endpoint) and anything else cached must not leak between tests.
+    from qms.core import keyset
+
+    # Throttle counters (the token endpoint) and anything else cached must not leak between tests; nor
+    # may the table estimates each process keeps for a minute (one test's rows would count in the next).
     cache.clear()
+    keyset._ESTIMATES.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test client builds its own middleware; without this WhiteNoise indexes every static file
     # each time. Files are still found on request.
