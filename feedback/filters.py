@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -13,12 +12,10 @@ from customers.models import Customer
 from qms.core import search
 from qms.core.filters import YesNoFilter
 from qms.core.lookups import LookupSelect
+from qms.core.widgets import DATE_INPUT
 
 from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
 from .models import Category, FeedbackItem
-
-# The browser's date picker, on every date filter (the value as the picker reads it).
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people(request):

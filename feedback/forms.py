@@ -10,14 +10,13 @@ from django.utils import timezone
 from customers.models import Contact, Customer
 from qms.accounts.permissions import can
 from qms.core.lookups import person_label, use_lookup
+from qms.core.widgets import DATE_INPUT, DATETIME_INPUT
 from requirements.models import Requirement
 
 from . import services
 from .choices import Acceptance
 from .models import Category, FeedbackItem, Holiday, SlaTarget, WorkingWeek
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TEXTAREA_ROWS = {
     "description": 4,
     "impact": 3,

@@ -9,6 +9,7 @@ from customers.choices import Segment
 from customers.models import Customer
 from qms.core.filters import YesNoFilter
 from qms.core.lookups import LookupSelect
+from qms.core.widgets import DATE_INPUT
 
 from .choices import CampaignStatus, InvitationStatus, TemplatePurpose
 from .models import Campaign, Invitation, SurveyResponse, SurveyTemplate
@@ -81,10 +82,10 @@ class SurveyResponseFilterSet(django_filters.FilterSet):
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
     )
     submitted_after = django_filters.DateFilter(
-        field_name="submitted_at", lookup_expr="date__gte", label="Submitted from"
+        field_name="submitted_at", lookup_expr="date__gte", label="Submitted from", widget=DATE_INPUT
     )
     submitted_before = django_filters.DateFilter(
-        field_name="submitted_at", lookup_expr="date__lte", label="Submitted to"
+        field_name="submitted_at", lookup_expr="date__lte", label="Submitted to", widget=DATE_INPUT
     )
 
     class Meta:

@@ -13,12 +13,11 @@ from django.forms.models import fields_for_model, model_to_dict
 from customers.choices import CustomerStatus, Segment
 from customers.models import Customer
 from qms.core.lookups import LookupSelectMultiple
+from qms.core.widgets import DATETIME_INPUT
 
 from .choices import CampaignStatus, TemplatePurpose
 from .models import Campaign, Question, SurveySettings, SurveyTemplate
 from .services.surveys import CAMPAIGN_LIVE_FIELDS
-
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class _ModelFieldsForm(forms.Form):

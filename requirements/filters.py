@@ -10,6 +10,7 @@ from django.utils import timezone
 from customers.models import Customer
 from qms.core.filters import YesNoFilter
 from qms.core.lookups import LookupSelect
+from qms.core.widgets import DATE_INPUT
 
 from .choices import EvaluationResult, IssueScope, PartyKind, RequirementKind, RequirementStatus
 from .models import Acknowledgement, ContextIssue, Evaluation, InterestedParty, Requirement
@@ -89,8 +90,8 @@ class AcknowledgementFilterSet(django_filters.FilterSet):
 class EvaluationFilterSet(django_filters.FilterSet):
     requirement = django_filters.NumberFilter(field_name="requirement__id")
     result = django_filters.ChoiceFilter(choices=EvaluationResult.choices)
-    since = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="gte")
-    until = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="lte")
+    since = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="gte", widget=DATE_INPUT)
+    until = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="lte", widget=DATE_INPUT)
 
     class Meta:
         model = Evaluation

@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from qms.accounts.roles import ROLE_NAMES
 from qms.core.lookups import person_label, use_lookup
+from qms.core.widgets import DATE_INPUT
 
 from .choices import EvaluationResult
 from .models import Attachment, ContextIssue, Evaluation, InterestedParty, Requirement
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people():

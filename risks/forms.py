@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from customers.models import Customer
 from feedback.models import FeedbackItem
 from qms.core.lookups import use_lookup
+from qms.core.widgets import DATE_INPUT
 from requirements.models import ContextIssue, InterestedParty, Requirement
 
 from .choices import OPPORTUNITY_OPTIONS, RISK_OPTIONS, AssessmentKind, BandName, EntryKind, TreatmentOption
 from .models import MAX_LEVELS, MIN_LEVELS, RiskCategory, RiskEntry, RiskMatrix
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ENTRY_FIELDS = (
     "kind",
     "title",

@@ -6,11 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from qms.core.lookups import person_label
+from qms.core.widgets import DATE_INPUT
 
 from .models import Action
 from .workflow import TRANSITION_NAMES
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ActionForm(forms.ModelForm):

@@ -3,6 +3,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from qms.core.widgets import DATE_INPUT
+
 from .choices import AuditAction, AuditSource
 from .models import AuditEntry
 
@@ -13,8 +15,12 @@ class AuditEntryFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=AuditSource.choices, empty_label="Any source")
     content_type = django_filters.ChoiceFilter(choices=[], empty_label="Any record type", label="Record type")
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains", label="Who")
-    since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label="From (date)")
-    until = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte", label="To (date)")
+    since = django_filters.DateFilter(
+        field_name="timestamp", lookup_expr="date__gte", label="From (date)", widget=DATE_INPUT
+    )
+    until = django_filters.DateFilter(
+        field_name="timestamp", lookup_expr="date__lte", label="To (date)", widget=DATE_INPUT
+    )
     object_id = django_filters.CharFilter(label="Record id")
 
     class Meta:

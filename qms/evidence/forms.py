@@ -7,6 +7,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from qms.core.widgets import DATE_INPUT
+
 from .registry import CLAUSES
 
 
@@ -21,8 +23,8 @@ def default_period() -> tuple[dt.date, dt.date]:
 
 
 class ExportForm(forms.Form):
-    period_start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label="From", widget=DATE_INPUT)
+    period_end = forms.DateField(label="To (inclusive)", widget=DATE_INPUT)
     clauses = forms.MultipleChoiceField(
         label="ISO 9001 clauses",
         choices=[(clause, f"{clause} {title}") for clause, title in CLAUSES.items()],

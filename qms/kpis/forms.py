@@ -9,6 +9,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from qms.core.widgets import DATE_INPUT
+
 from .figures import PRODUCT, REGISTRY, SEGMENT, figure_choices
 from .models import Kpi, Objective
 from .periods import add_periods, period_label, period_start
@@ -91,7 +93,7 @@ class ObjectiveForm(CopiedInstanceModelForm):
         fields = ["statement", "owner", "target_date", "status_override", "override_reason"]
         widgets = {
             "statement": forms.Textarea(attrs={"rows": 3}),
-            "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target_date": DATE_INPUT,
             "override_reason": forms.Textarea(attrs={"rows": 2}),
         }
 

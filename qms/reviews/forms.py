@@ -7,11 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from qms.core.lookups import person_label
+from qms.core.widgets import DATE_INPUT
 
 from .choices import QUESTIONS, OutputKind, SummaryKind
 from .models import Review
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people():

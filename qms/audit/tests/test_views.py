@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -156,3 +157,13 @@ def test_record_history_follows_the_records_permissions(client_for, staff, quali
         path = f"/audit/history/{bad}/{item.pk if bad != 'customers.customer' else 'abc'}/"
         assert client_for(quality).get(path).status_code == 404, path
     assert client_for(quality).get("/audit/history/customers.customer/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_date_filters_are_date_pickers_that_keep_their_values(client_for, auditor):
+    page = client_for(auditor).get("/audit/?since=2026-01-02&until=2026-01-31").content.decode()
+    inputs = {
+        name: re.search(rf'<input type="([\w-]+)" name="{name}" value="([^"]*)"', page).groups()
+        for name in ("since", "until")
+    }
+    assert inputs == {"since": ("date", "2026-01-02"), "until": ("date", "2026-01-31")}

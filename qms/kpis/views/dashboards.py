@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 
 from qms.accounts.permissions import can
 from qms.core import rollups
+from qms.core.widgets import DATE_INPUT
 
 from ..models import DashboardSnapshot, Kpi, Objective
 from ..periods import MAX_RANGE_YEARS, add_periods, last_months, period_start
@@ -39,8 +40,8 @@ PRESETS = (3, 6, 12)
 class PeriodForm(forms.Form):
     """The dashboard's range and filters (GET). Bad values are reported and the defaults used instead."""
 
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, label="From", widget=DATE_INPUT)
+    end = forms.DateField(required=False, label="To", widget=DATE_INPUT)
     segment = forms.ChoiceField(required=False, label="Customer segment")
     product = forms.CharField(required=False, max_length=200, label="Product or service")
 
