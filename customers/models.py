@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django_countries.fields import CountryField
 
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from .choices import CustomerStatus, Segment
@@ -72,7 +72,7 @@ class Customer(AuditedModel):
         return f"{self.name} ({self.code})"
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:customer_detail", args=[self.pk])
+        return record_url("customers:customer_detail", self.pk)
 
     def clean_fields(self, exclude=None) -> None:
         # Upper-case before the field validators run: the code pattern accepts capitals only.
@@ -130,4 +130,4 @@ class Contact(AuditedModel):
             raise ValidationError({"email": DUPLICATE_CONTACT_EMAIL})
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:customer_detail", args=[self.customer_id]) + f"#contact-{self.pk}"
+        return record_url("customers:customer_detail", self.customer_id) + f"#contact-{self.pk}"

@@ -13,6 +13,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 from qms.core.uploads import random_upload_path
 
@@ -64,7 +65,7 @@ class InterestedParty(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("requirements:party_detail", args=[self.pk])
+        return record_url("requirements:party_detail", self.pk)
 
     @property
     def need_lines(self) -> list[str]:
@@ -97,7 +98,7 @@ class ContextIssue(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("requirements:issue_detail", args=[self.pk])
+        return record_url("requirements:issue_detail", self.pk)
 
 
 class Requirement(AuditedModel):
@@ -166,7 +167,7 @@ class Requirement(AuditedModel):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("requirements:requirement_detail", args=[self.pk])
+        return record_url("requirements:requirement_detail", self.pk)
 
     def clean_fields(self, exclude=None) -> None:
         if self.reference:

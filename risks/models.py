@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from .choices import OPEN_STATUSES, AssessmentKind, BandName, EntryKind, EntryStatus, Source, TreatmentOption
@@ -55,7 +56,7 @@ class RiskMatrix(AuditedModel):
         return f"{self.name} v{self.version} ({len(self.likelihood_levels)}×{len(self.impact_levels)})"
 
     def get_absolute_url(self) -> str:
-        return reverse("risks:matrix_detail", args=[self.pk])
+        return record_url("risks:matrix_detail", self.pk)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -237,7 +238,7 @@ class RiskEntry(AuditedModel):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("risks:entry_detail", args=[self.pk])
+        return record_url("risks:entry_detail", self.pk)
 
     @property
     def is_risk(self) -> bool:

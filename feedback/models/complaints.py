@@ -15,6 +15,7 @@ from django.urls import reverse
 from qms.accounts.permissions import role_names
 from qms.accounts.roles import AUDITOR, QUALITY_MANAGER, TOP_MANAGEMENT
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 from qms.core.uploads import random_upload_path
 
@@ -156,7 +157,7 @@ class FeedbackItem(AuditedModel):
         return f"{self.reference} {self.summary}"
 
     def get_absolute_url(self) -> str:
-        return reverse("feedback:item_detail", args=[self.pk])
+        return record_url("feedback:item_detail", self.pk)
 
     @property
     def is_complaint(self) -> bool:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from qms.accounts.permissions import RestrictedQuerySet
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from ..choices import CampaignStatus, InvitationStatus, QuestionType, TemplatePurpose
@@ -58,7 +59,7 @@ class SurveyTemplate(AuditedModel):
         return f"{self.name} (v{self.version})"
 
     def get_absolute_url(self) -> str:
-        return reverse("feedback:template_detail", args=[self.pk])
+        return record_url("feedback:template_detail", self.pk)
 
     @property
     def is_frozen(self) -> bool:
@@ -154,7 +155,7 @@ class Campaign(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("feedback:campaign_detail", args=[self.pk])
+        return record_url("feedback:campaign_detail", self.pk)
 
     def clean(self) -> None:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -206,7 +207,7 @@ class Invitation(models.Model):
         return f"{self.campaign}: {self.email}"
 
     def get_absolute_url(self) -> str:
-        return reverse("feedback:campaign_detail", args=[self.campaign_id])
+        return record_url("feedback:campaign_detail", self.campaign_id)
 
 
 class Reminder(models.Model):

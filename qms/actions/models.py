@@ -7,10 +7,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from .choices import OPEN_STATUSES, ActionKind, ActionStatus
@@ -66,7 +66,7 @@ class Action(AuditedModel):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:action_detail", args=[self.pk])
+        return record_url("actions:action_detail", self.pk)
 
     @property
     def reference(self) -> str:

@@ -6,10 +6,10 @@ import hashlib
 import json
 
 from django.db import models
-from django.urls import reverse
 
 from qms.accounts.permissions import RestrictedQuerySet
 from qms.audit.choices import AuditAction, AuditSource
+from qms.core.links import record_url
 
 
 class AppendOnlyError(Exception):
@@ -70,7 +70,7 @@ class AuditEntry(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("audit:entry_detail", args=[self.pk])
+        return record_url("audit:entry_detail", self.pk)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted.")

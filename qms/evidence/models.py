@@ -6,11 +6,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 
 from qms.accounts.permissions import role_names
 from qms.accounts.roles import AUDITOR, QUALITY_MANAGER
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from .choices import ExportStatus, Standard
@@ -54,7 +54,7 @@ class EvidenceExport(AuditedModel):
         return f"Evidence pack {self.pk} ({self.period_start} to {self.period_end})"
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence:export_detail", args=[self.pk])
+        return record_url("evidence:export_detail", self.pk)
 
     @property
     def percent(self) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from .choices import Direction, Frequency, KpiSource, ObjectiveStatus, ValueOrigin
@@ -57,7 +57,7 @@ class Kpi(AuditedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("kpis:kpi_detail", args=[self.pk])
+        return record_url("kpis:kpi_detail", self.pk)
 
     def clean(self) -> None:
         errors = {}
@@ -200,7 +200,7 @@ class Objective(AuditedModel):
         return f"{self.reference} {first_line[:80]}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse("kpis:objective_detail", args=[self.pk])
+        return record_url("kpis:objective_detail", self.pk)
 
     def clean(self) -> None:
         if self.status_override and not self.override_reason.strip():

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from qms.audit.mixins import AuditedModel
+from qms.core.links import record_url
 from qms.core.querysets import RegisterQuerySet
 
 from .choices import SIGNATURE_MEANING, OutputKind, ReviewStatus, SummaryKind
@@ -76,7 +76,7 @@ class Review(AuditedModel):
         return f"{self.reference} ({self.review_date.isoformat()})" if self.review_date else self.reference
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:review_detail", args=[self.pk])
+        return record_url("reviews:review_detail", self.pk)
 
     @property
     def is_approved(self) -> bool:
@@ -175,7 +175,7 @@ class Summary(AuditedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:summary_detail", args=[self.pk])
+        return record_url("reviews:summary_detail", self.pk)
 
     @property
     def pdf_filename(self) -> str:

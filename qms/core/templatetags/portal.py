@@ -28,7 +28,9 @@ def _choice_label(obj, name: str):
     labels = _CHOICE_LABELS.get(field)
     if labels is None:
         labels = _CHOICE_LABELS[field] = {str(key): label for key, label in field.flatchoices}
-    raw = field.value_from_object(obj)
+    # The stored value as loaded (a country's code, not the Country object its descriptor builds), or the
+    # field's own reading of it when deferred.
+    raw = obj.__dict__[field.attname] if field.attname in obj.__dict__ else field.value_from_object(obj)
     if raw is None:
         return None
     return labels.get(str(raw), raw)
