@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 
 from customers.models import Contact, Customer
+from qms.accounts.people import use_people
 from qms.accounts.permissions import can
-from qms.core.lookups import person_label, use_lookup
+from qms.core.lookups import use_lookup
 from qms.core.widgets import DATE_INPUT, DATETIME_INPUT
 from requirements.models import Requirement
 
@@ -25,10 +25,6 @@ TEXTAREA_ROWS = {
     "response": 4,
     "outcome_communicated": 3,
 }
-
-
-def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
 def _contact_label(contact) -> str:
@@ -84,8 +80,7 @@ class ItemFieldsForm(forms.Form):
             fields["received_at"].widget = DATETIME_INPUT
             fields["received_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         if "assignee" in fields:
-            fields["assignee"].queryset = _people()
-            fields["assignee"].label_from_instance = person_label
+            use_people(fields["assignee"])
             fields["assignee"].empty_label = "Nobody yet"
         if "customer" in fields:
             fields["customer"].queryset = Customer.objects.order_by("name")

@@ -7,11 +7,11 @@ Plain forms over the models' fields: they never touch the record, so the service
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms.models import fields_for_model, model_to_dict
 
 from customers.choices import CustomerStatus, Segment
 from customers.models import Customer
+from qms.accounts.people import use_people
 from qms.core.lookups import LookupSelectMultiple
 from qms.core.widgets import DATETIME_INPUT
 
@@ -134,9 +134,7 @@ class SurveySettingsForm(_ModelFieldsForm):
         self.fields["post_complaint_template"].queryset = SurveyTemplate.objects.filter(
             purpose=TemplatePurpose.POST_COMPLAINT, superseded_by__isnull=True
         ).order_by("name")
-        self.fields["follow_up_assignee"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-        )
+        use_people(self.fields["follow_up_assignee"])
 
 
 class ConfirmForm(forms.Form):

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from qms.accounts.people import use_people
 from qms.accounts.roles import ROLE_NAMES
-from qms.core.lookups import person_label, use_lookup
+from qms.core.lookups import use_lookup
 from qms.core.widgets import DATE_INPUT
 
 from .choices import EvaluationResult
 from .models import Attachment, ContextIssue, Evaluation, InterestedParty, Requirement
-
-
-def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
 class InstanceForm(forms.Form):
@@ -92,8 +88,7 @@ class RequirementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reference"].required = False
-        self.fields["owner"].queryset = _people()
-        self.fields["owner"].label_from_instance = person_label
+        use_people(self.fields["owner"])
         self.fields["customer"].empty_label = "No customer"
         use_lookup(self.fields["customer"], "customers")
         self.fields["party"].empty_label = "No interested party"
@@ -125,8 +120,7 @@ class AssignmentForm(InstanceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _people()
-        self.fields["user"].label_from_instance = person_label
+        use_people(self.fields["user"])
         self.fields["user"].help_text = "Choose one person, or one role (everyone who holds it)."
         self.fields["group"].queryset = Group.objects.filter(name__in=ROLE_NAMES).order_by("name")
 
@@ -154,8 +148,7 @@ class EvaluationForm(InstanceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evaluated_on"].initial = timezone.localdate()
-        self.fields["action_owner"].queryset = _people()
-        self.fields["action_owner"].label_from_instance = person_label
+        use_people(self.fields["action_owner"])
         use_lookup(self.fields["action_owner"], "people")  # a search, not every user in the organisation
 
     def clean(self):

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from customers.models import Customer
 from feedback.models import FeedbackItem
+from qms.accounts.people import use_people
 from qms.core.lookups import use_lookup
 from qms.core.widgets import DATE_INPUT
 from requirements.models import ContextIssue, InterestedParty, Requirement
@@ -35,10 +36,6 @@ ENTRY_FIELDS = (
 PROPOSE_FIELDS = ("kind", "title", "description", "cause", "effect", "source", "category", "customers")
 
 
-def _person_label(user) -> str:
-    return f"{user.display_name} ({user.username})"
-
-
 class RiskEntryForm(forms.ModelForm):
     """The full form (quality managers; owners edit their own entries with it, without the owner)."""
 
@@ -62,10 +59,7 @@ class RiskEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         fields = self.fields
         if "owner" in fields:
-            fields["owner"].queryset = (
-                get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-            )
-            fields["owner"].label_from_instance = _person_label
+            use_people(fields["owner"])
             if not may_change_owner:
                 fields["owner"].disabled = True
         if "category" in fields:
@@ -175,8 +169,7 @@ class TreatmentActionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        owner.queryset = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-        owner.label_from_instance = _person_label
+        use_people(owner)
 
 
 class CategoryForm(forms.ModelForm):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 
-from qms.core.lookups import person_label
+from qms.accounts.people import use_people
 from qms.core.widgets import DATE_INPUT
 
 from .models import Action
@@ -28,9 +27,7 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-        self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = person_label
+        use_people(self.fields["owner"])
 
 
 class TransitionForm(forms.Form):

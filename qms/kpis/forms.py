@@ -6,9 +6,9 @@ import copy
 import datetime as dt
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from qms.accounts.people import use_people
 from qms.core.widgets import DATE_INPUT
 
 from .figures import PRODUCT, REGISTRY, SEGMENT, figure_choices
@@ -18,11 +18,6 @@ from .selectors import segment_choices
 from .services import KPI_FIELDS
 
 PAST_PERIODS = 24
-
-
-def _owner_field(field) -> None:
-    field.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
-    field.label_from_instance = lambda user: f"{user.get_full_name() or user.username} ({user.username})"
 
 
 def figure_help(kind: str) -> str:
@@ -50,7 +45,7 @@ class KpiForm(CopiedInstanceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _owner_field(self.fields["owner"])
+        use_people(self.fields["owner"])
         self.fields["figure"].choices = [("", "— none (entered KPI) —"), *figure_choices()]
         self.fields["segment"].choices = [("", "Every segment"), *segment_choices()]
         self.fields["segment"].help_text = "Only this customer segment. " + figure_help(SEGMENT)
@@ -99,7 +94,7 @@ class ObjectiveForm(CopiedInstanceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _owner_field(self.fields["owner"])
+        use_people(self.fields["owner"])
         self.fields["status_override"].choices = [
             ("", "Derived from the KPIs"),
             *self.fields["status_override"].choices[1:],

@@ -6,15 +6,11 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from qms.core.lookups import person_label
+from qms.accounts.people import use_people
 from qms.core.widgets import DATE_INPUT
 
 from .choices import QUESTIONS, OutputKind, SummaryKind
 from .models import Review
-
-
-def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
 class ReviewForm(forms.ModelForm):
@@ -39,8 +35,7 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("chair", "attendees"):
-            self.fields[name].queryset = _people()
-            self.fields[name].label_from_instance = person_label
+            use_people(self.fields[name])
 
     def clean(self):
         cleaned = super().clean()
@@ -75,8 +70,7 @@ class OutputForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_owner"].queryset = _people()
-        self.fields["action_owner"].label_from_instance = person_label
+        use_people(self.fields["action_owner"])
 
 
 class ApproveForm(forms.Form):
