@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PersonFilter, PortalFilterSet, YesNoFilter
 
 from .choices import CustomerStatus, Segment, country_choices
 from .models import Contact, Customer
 
 
-def _owners(request):
-    return get_user_model().objects.filter(is_active=True).order_by("username")
-
-
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, empty_label="Any status")
     country = django_filters.ChoiceFilter(choices=country_choices, empty_label="Any country")
-    account_owner = django_filters.ModelChoiceFilter(queryset=_owners, empty_label="Any owner", label="Account owner")
+    account_owner = PersonFilter(empty_label="Any owner", label="Account owner")
 
     class Meta:
         model = Customer
@@ -39,7 +34,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         ).distinct()
 
 
-class ContactFilterSet(django_filters.FilterSet):
+class ContactFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     customer = django_filters.NumberFilter(field_name="customer__id")
     survey_opt_out = YesNoFilter()

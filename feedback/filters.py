@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from customers.choices import Segment
 from customers.models import Customer
 from qms.core import search
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PersonFilter, PortalFilterSet, RecordChoiceFilter, YesNoFilter
 from qms.core.lookups import LookupSelect
 from qms.core.widgets import DATE_INPUT
 
 from .choices import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, Severity
 from .models import Category, FeedbackItem
-
-
-def _people(request):
-    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 def _customers(request):
@@ -57,18 +52,18 @@ def overdue_q(now=None) -> Q:
     )
 
 
-class FeedbackItemFilterSet(django_filters.FilterSet):
+class FeedbackItemFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices, empty_label="Any status")
     open = YesNoFilter(method="filter_open", label="Still open")
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel")
-    category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
+    category = RecordChoiceFilter(queryset=_categories, empty_label="Any category")
     customer = django_filters.ModelChoiceFilter(
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
     )
-    assignee = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+    assignee = PersonFilter(empty_label="Anyone")
     overdue = YesNoFilter(method="filter_overdue", label="Past a time target")
     received_after = django_filters.DateFilter(
         field_name="received_at", lookup_expr="date__gte", label="Received from", widget=DATE_INPUT

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from customers.choices import Segment
 from customers.models import Customer
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PortalFilterSet, RecordChoiceFilter, YesNoFilter
 from qms.core.lookups import LookupSelect
 from qms.core.widgets import DATE_INPUT
 
@@ -29,7 +29,7 @@ def _customers(request):
     return Customer.objects.order_by("name")
 
 
-class SurveyTemplateFilterSet(django_filters.FilterSet):
+class SurveyTemplateFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     purpose = django_filters.ChoiceFilter(choices=TemplatePurpose.choices, empty_label="Any purpose")
     current = YesNoFilter(method="filter_current", label="Current version only")
@@ -50,10 +50,10 @@ class SurveyTemplateFilterSet(django_filters.FilterSet):
         return queryset.filter(superseded_by__isnull=value)
 
 
-class CampaignFilterSet(django_filters.FilterSet):
+class CampaignFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=CampaignStatus.choices, empty_label="Any status")
-    template = django_filters.ModelChoiceFilter(queryset=_templates, empty_label="Any template")
+    template = RecordChoiceFilter(queryset=_templates, empty_label="Any template")
 
     class Meta:
         model = Campaign
@@ -66,8 +66,8 @@ class CampaignFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(template__name__icontains=value))
 
 
-class InvitationFilterSet(django_filters.FilterSet):
-    campaign = django_filters.ModelChoiceFilter(queryset=_campaigns, empty_label="Any campaign")
+class InvitationFilterSet(PortalFilterSet):
+    campaign = RecordChoiceFilter(queryset=_campaigns, empty_label="Any campaign")
     status = django_filters.ChoiceFilter(choices=InvitationStatus.choices, empty_label="Any status")
 
     class Meta:
@@ -75,8 +75,8 @@ class InvitationFilterSet(django_filters.FilterSet):
         fields = ["campaign", "status"]
 
 
-class SurveyResponseFilterSet(django_filters.FilterSet):
-    campaign = django_filters.ModelChoiceFilter(queryset=_campaigns, empty_label="Any campaign")
+class SurveyResponseFilterSet(PortalFilterSet):
+    campaign = RecordChoiceFilter(queryset=_campaigns, empty_label="Any campaign")
     segment = django_filters.ChoiceFilter(choices=Segment.choices, empty_label="Any segment")
     customer = django_filters.ModelChoiceFilter(
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
 from customers.models import Customer
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PersonFilter, PortalFilterSet, YesNoFilter
 from qms.core.lookups import LookupSelect
 from qms.core.widgets import DATE_INPUT
 
@@ -17,19 +16,15 @@ from .models import Acknowledgement, ContextIssue, Evaluation, InterestedParty, 
 from .selectors import ENDED_STATUSES, overdue_q
 
 
-def _people(request):
-    return get_user_model().objects.filter(is_active=True).order_by("username")
-
-
 def _customers(request):
     return Customer.objects.order_by("name")
 
 
-class RequirementFilterSet(django_filters.FilterSet):
+class RequirementFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=RequirementKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=RequirementStatus.choices, empty_label="Any status")
-    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Any owner")
+    owner = PersonFilter(empty_label="Any owner")
     customer = django_filters.ModelChoiceFilter(
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
     )
@@ -65,7 +60,7 @@ class RequirementFilterSet(django_filters.FilterSet):
         )
 
 
-class InterestedPartyFilterSet(django_filters.FilterSet):
+class InterestedPartyFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=PartyKind.choices, empty_label="Any kind")
 
@@ -78,7 +73,7 @@ class InterestedPartyFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(needs__icontains=value)) if value else queryset
 
 
-class AcknowledgementFilterSet(django_filters.FilterSet):
+class AcknowledgementFilterSet(PortalFilterSet):
     requirement = django_filters.NumberFilter(field_name="requirement__id")
     user = django_filters.NumberFilter(field_name="user__id")
 
@@ -87,7 +82,7 @@ class AcknowledgementFilterSet(django_filters.FilterSet):
         fields = ["requirement", "user", "version"]
 
 
-class EvaluationFilterSet(django_filters.FilterSet):
+class EvaluationFilterSet(PortalFilterSet):
     requirement = django_filters.NumberFilter(field_name="requirement__id")
     result = django_filters.ChoiceFilter(choices=EvaluationResult.choices)
     since = django_filters.DateFilter(field_name="evaluated_on", lookup_expr="gte", widget=DATE_INPUT)
@@ -98,7 +93,7 @@ class EvaluationFilterSet(django_filters.FilterSet):
         fields = ["requirement", "result", "since", "until"]
 
 
-class ContextIssueFilterSet(django_filters.FilterSet):
+class ContextIssueFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     scope = django_filters.ChoiceFilter(
         choices=IssueScope.choices, empty_label="Internal and external", label="Internal or external"

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PersonFilter, PortalFilterSet, RecordChoiceFilter, YesNoFilter
 
 from .choices import OPEN_STATUSES, BandName, EntryKind, EntryStatus
 from .models import RiskCategory, RiskEntry
-
-
-def _people(request):
-    return get_user_model().objects.filter(is_active=True).order_by("username")
 
 
 def _categories(request):
@@ -30,7 +25,7 @@ HIGH_OR_CRITICAL = "high_critical"
 BAND_CHOICES = [*BandName.choices, (HIGH_OR_CRITICAL, "High or critical")]
 
 
-class RiskEntryFilterSet(django_filters.FilterSet):
+class RiskEntryFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices, empty_label="Risks and opportunities")
     status = django_filters.ChoiceFilter(choices=EntryStatus.choices, empty_label="Any status")
@@ -38,8 +33,8 @@ class RiskEntryFilterSet(django_filters.FilterSet):
     band = django_filters.ChoiceFilter(
         choices=BAND_CHOICES, method="filter_band", empty_label="Any band", label="Band now"
     )
-    category = django_filters.ModelChoiceFilter(queryset=_categories, empty_label="Any category")
-    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+    category = RecordChoiceFilter(queryset=_categories, empty_label="Any category")
+    owner = PersonFilter(empty_label="Anyone")
     overdue_review = YesNoFilter(method="filter_overdue_review", label="Review overdue")
 
     class Meta:

@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from qms.accounts.permissions import can
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PortalFilterSet, YesNoFilter
 from qms.core.views import (
     RegisterDeleteView,
     RegisterListView,
@@ -29,7 +29,7 @@ from ..forms import (
 from ..models import Category, Holiday, SlaTarget, WorkingWeek
 
 
-class CategoryFilterSet(django_filters.FilterSet):
+class CategoryFilterSet(PortalFilterSet):
     # Categories are few: a search and the active flag are all the list needs.
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     active = YesNoFilter(label="Active")

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PersonFilter, PortalFilterSet, YesNoFilter
 
 from .choices import ActionKind, ActionStatus
 from .models import Action
 from .selectors import overdue_q, parse_source_ref
 
 
-def _people(request):
-    return get_user_model().objects.filter(is_active=True).order_by("username")
-
-
-class ActionFilterSet(django_filters.FilterSet):
+class ActionFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=ActionKind.choices, empty_label="Any kind")
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices, empty_label="Any status")
-    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Any owner")
+    owner = PersonFilter(empty_label="Any owner")
     overdue = YesNoFilter(method="filter_overdue", label="Overdue")
     source = django_filters.CharFilter(
         method="filter_source", label="Source", help_text="app_label.model:id, e.g. requirements.requirement:3"

@@ -3,13 +3,14 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from qms.core.filters import PortalFilterSet
 from qms.core.widgets import DATE_INPUT
 
 from .choices import AuditAction, AuditSource
 from .models import AuditEntry
 
 
-class AuditEntryFilterSet(django_filters.FilterSet):
+class AuditEntryFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
     source = django_filters.ChoiceFilter(choices=AuditSource.choices, empty_label="Any source")

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PersonFilter, PortalFilterSet, YesNoFilter
 
 from .choices import Frequency, KpiSource, ObjectiveStatus
 from .models import Kpi, Objective
 
 
-def _people(request):
-    return get_user_model().objects.filter(is_active=True).order_by("username")
-
-
-class KpiFilterSet(django_filters.FilterSet):
+class KpiFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     source = django_filters.ChoiceFilter(choices=KpiSource.choices, empty_label="Computed or entered")
     frequency = django_filters.ChoiceFilter(choices=Frequency.choices, empty_label="Any frequency")
     active = YesNoFilter(label="Active")
-    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+    owner = PersonFilter(empty_label="Anyone")
 
     class Meta:
         model = Kpi
@@ -34,14 +29,14 @@ class KpiFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(unit__icontains=value))
 
 
-class ObjectiveFilterSet(django_filters.FilterSet):
+class ObjectiveFilterSet(PortalFilterSet):
     """Status is the stored hand-set status; the derived one needs the KPI values (see the list view)."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(
         choices=ObjectiveStatus.choices, method="filter_status", empty_label="Any status", label="Status"
     )
-    owner = django_filters.ModelChoiceFilter(queryset=_people, empty_label="Anyone")
+    owner = PersonFilter(empty_label="Anyone")
 
     class Meta:
         model = Objective

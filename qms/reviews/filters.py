@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from qms.core.filters import PortalFilterSet
+
 from .choices import ReviewStatus, SummaryKind
 from .models import Review, Summary
 
@@ -23,7 +25,7 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class ReviewFilterSet(django_filters.FilterSet):
+class ReviewFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, empty_label="Any status")
     year = YearFilter(field_name="review_date")
@@ -45,7 +47,7 @@ class ReviewFilterSet(django_filters.FilterSet):
         )
 
 
-class SummaryFilterSet(django_filters.FilterSet):
+class SummaryFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Search")
     kind = django_filters.ChoiceFilter(choices=SummaryKind.choices, empty_label="Both kinds")
     year = YearFilter(field_name="period_start")

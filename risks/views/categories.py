@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from qms.core.filters import YesNoFilter
+from qms.core.filters import PortalFilterSet, YesNoFilter
 from qms.core.views import RegisterDeleteView, RegisterListView, RegisterViewMixin, attach_errors
 
 from .. import services
@@ -17,7 +17,7 @@ from ..forms import CategoryForm
 from ..models import RiskCategory
 
 
-class CategoryFilterSet(django_filters.FilterSet):
+class CategoryFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
     active = YesNoFilter(label="Active")
 

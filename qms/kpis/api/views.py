@@ -4,7 +4,6 @@ the pages."""
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from qms.accounts.permissions import can
 from qms.core.api import RegisterViewSet
+from qms.core.filters import PersonFilter, PortalFilterSet
 
 from .. import scorecard, selectors, services
 from ..choices import ValueOrigin
@@ -123,12 +123,12 @@ class KpiViewSet(RegisterViewSet):
         return self.get_paginated_response(KpiValueSerializer(page, many=True).data)
 
 
-class ObjectiveApiFilterSet(django_filters.FilterSet):
+class ObjectiveApiFilterSet(PortalFilterSet):
     """Search and owner. The status is derived from the KPI values after the page is read, so it is not a
     filter here: read ``status`` on each objective."""
 
     q = django_filters.CharFilter(method="search", label="Search", help_text="Reference or statement.")
-    owner = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.filter(is_active=True))
+    owner = PersonFilter()
 
     class Meta:
         model = Objective
