@@ -40,6 +40,29 @@ def with_due(queryset: QuerySet[FeedbackItem], now: dt.datetime | None = None) -
     )
 
 
+def due_of(item: FeedbackItem, now: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """``with_due``'s ``next_due_at`` and ``due_label`` of one record already read, by the same rules: a
+    page's rows are worked out here, as compiling the two CASE expressions cost a list page a fifth of its
+    time. ``tests/test_due.py`` holds the two to the same answers."""
+    if item.kind != FeedbackKind.COMPLAINT:
+        return None, ""
+    is_open, paused = item.status in OPEN_STATUSES, item.paused_since is not None
+    if item.status == FeedbackStatus.RECEIVED:
+        due = item.acknowledge_due_at
+    elif is_open and not paused:
+        due = item.resolve_due_at
+    else:
+        due = None
+    overdue = (item.status == FeedbackStatus.RECEIVED and _before(item.acknowledge_due_at, now)) or (
+        is_open and not paused and _before(item.resolve_due_at, now)
+    )
+    return due, OVERDUE if overdue else PAUSED if is_open and paused else ""
+
+
+def _before(moment: dt.datetime | None, now: dt.datetime) -> bool:
+    return moment is not None and moment < now
+
+
 def complainant_expression() -> Case:
     """``FeedbackItem.complainant_name`` in SQL: the contact, else the name given, else the customer, else
     "Anonymous"."""
@@ -52,11 +75,11 @@ def complainant_expression() -> Case:
     )
 
 
-def feedback_list(*, user, action: str = "view") -> QuerySet[FeedbackItem]:
+def feedback_list(*, user, action: str = "view", due: bool = True) -> QuerySet[FeedbackItem]:
     """Feedback ``user`` may see (staff: what they logged or are assigned), with its related rows
-    joined and the due annotations, so a page of any length costs the same few queries."""
+    joined and (``due``) the due annotations, so a page of any length costs the same few queries."""
     queryset = FeedbackItem.objects.restrict(user, action).select_related("customer", "category", "assignee")
-    return with_due(queryset)
+    return with_due(queryset) if due else queryset
 
 
 def feedback_detail(*, user) -> QuerySet[FeedbackItem]:

@@ -97,12 +97,23 @@ class FeedbackItemListView(RegisterListView):
     list_fields = (
         *("reference", "received_at", "kind", "summary", "status", "severity"),
         *("customer__name", "customer__code", "assignee__first_name", "assignee__last_name", "assignee__username"),
+        *("acknowledge_due_at", "resolve_due_at", "paused_since"),  # what is due, worked out for the page
     )
     extra_context = {"title": "Feedback and complaints"}
 
     def base_queryset(self):
-        # complainant_name reads the contact.
-        return selectors.feedback_list(user=self.request.user).select_related("contact")
+        # complainant_name reads the contact. What is due is worked out by the database to sort or export by
+        # it; otherwise for the page's rows only (``paginate_queryset``).
+        due_in_sql = self.request.GET.get("sort", "").lstrip("-") == "next_due_at" or "export" in self.request.GET
+        return selectors.feedback_list(user=self.request.user, due=due_in_sql).select_related("contact")
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        now = timezone.now()
+        for item in rows:
+            if "due_label" not in item.__dict__:
+                item.next_due_at, item.due_label = selectors.due_of(item, now)
+        return paginator, page, rows, is_paginated
 
     def get_export_queryset(self):
         # The complainant as ``FeedbackItem.complainant_name`` gives it, counted by the database so the
