@@ -38,8 +38,10 @@ def test_every_view_of_one_integer_key_gets_the_url_reverse_gives():
 def test_the_script_prefix_is_kept_and_an_unsaved_record_has_no_url():
     try:
         set_script_prefix("/qms/")
-        assert record_url("customers:customer_detail", 5) == "/qms/customers/5/" == reverse(
-            "customers:customer_detail", args=[5]
+        assert (
+            record_url("customers:customer_detail", 5)
+            == "/qms/customers/5/"
+            == reverse("customers:customer_detail", args=[5])
         )
     finally:
         set_script_prefix("/")

@@ -125,3 +125,41 @@ def test_register_rows_link_the_first_column_and_escape_every_value():
         "<td>&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Co&quot;</td><td>Small and medium business</td><td>France</td></tr>"
     )
     assert register_rows([], [("code", "Code")]) == ""
+
+
+_INPUTS = [
+    forms.TextInput(attrs={"class": 'a "quoted" class', "disabled": True, "data-off": False, "maxlength": 20}),
+    forms.EmailInput(),
+    forms.NumberInput(attrs={"step": "0.01"}),
+    forms.PasswordInput(render_value=True),
+    forms.HiddenInput(),
+    forms.CheckboxInput(),
+    forms.URLInput(),
+    forms.SearchInput(),
+    forms.TelInput(),
+    forms.ColorInput(),
+    forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    forms.TimeInput(),
+]
+
+
+@pytest.mark.parametrize("widget", _INPUTS, ids=lambda widget: type(widget).__name__)
+@pytest.mark.parametrize(
+    "value",
+    [None, "", 'a "b" <c> & d', 0, True, mark_safe("<i>safe</i>"), __import__("datetime").date(2026, 12, 7)],
+)
+def test_input_markup_matches_djangos_templates(widget, value):
+    attrs = {"id": "id_x", "required": True}
+    fast = widget.render("x&y", value, attrs=attrs, renderer=PortalFormRenderer())
+    assert fast == widget.render("x&y", value, attrs=attrs, renderer=DjangoTemplates())
+    assert fast.startswith("<input") and 'name="x&amp;y"' in fast
+
+
+def test_a_form_field_renders_escaped_through_the_portal_renderer():
+    class _Text(forms.Form):
+        title = forms.CharField(max_length=10)
+
+    html = _Text(data={"title": '"><script>x</script>'}, renderer=PortalFormRenderer())["title"].as_widget()
+    assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in html and "<script>" not in html
+    assert 'maxlength="10"' in html and "required" in html
