@@ -13,6 +13,7 @@ another sort or cannot be read is ignored (the list starts again at its first pa
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,6 +152,8 @@ def seek(queryset: QuerySet, ordering: Ordering, values: tuple, forward: bool) -
     return queryset.filter(condition).order_by(*order_expressions(reading))
 
 
+logger = logging.getLogger(__name__)
+
 _ESTIMATES: dict[tuple[str, str], tuple[float, int]] = {}  # (database, table) -> (read at, rows)
 ESTIMATE_TTL_SECONDS = 60
 
@@ -186,6 +189,50 @@ def estimated_count(queryset: QuerySet) -> int | None:
 EXACT, ESTIMATE, MORE = "exact", "estimate", "more"
 
 
+def _count_key(database: str, table: str) -> str:
+    return f"list-count:{database}:{table}"
+
+
+def whole_table_count(queryset: QuerySet) -> int:
+    """The exact number of rows of a list that is neither filtered nor restricted. One larger than
+    ``settings.LIST_COUNT_UP_TO`` is kept in the cache for ``settings.LIST_COUNT_CACHE_SECONDS`` (counting
+    50,000 customers cost more than the rest of their page); adding or deleting a record forgets it at once
+    (``forget_count``). The cache failing only means counting."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    key = _count_key(queryset.db, queryset.model._meta.db_table)
+    try:
+        count = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - any cache failure: count instead
+        logger.warning("List count not read from the cache (%s: %s).", type(exc).__name__, exc)
+        return queryset.count()
+    if count is None:
+        count = queryset.count()
+        if count > settings.LIST_COUNT_UP_TO and settings.LIST_COUNT_CACHE_SECONDS > 0:
+            try:
+                cache.set(key, count, settings.LIST_COUNT_CACHE_SECONDS)
+            except Exception as exc:  # noqa: BLE001
+                logger.warning("List count not kept in the cache (%s: %s).", type(exc).__name__, exc)
+    return count
+
+
+def forget_count(sender, instance=None, created=True, using=None, **kwargs) -> None:
+    """``post_save``/``post_delete``: a record added or deleted makes its table's kept count wrong."""
+    if not created or sender._meta.db_table.startswith(_UNCOUNTED_PREFIXES):
+        return
+    from django.core.cache import cache
+
+    try:
+        cache.delete(_count_key(using or "default", sender._meta.db_table))
+    except Exception as exc:  # noqa: BLE001 - the count then runs out with its time
+        logger.warning("List count not forgotten (%s: %s).", type(exc).__name__, exc)
+
+
+# Tables no list counts whole, written on every request or job (sessions, the audit trail, the outbox...).
+_UNCOUNTED_PREFIXES = ("django_session", "audit_", "core_rollup", "core_outbox", "django_celery")
+
+
 def list_count(queryset: QuerySet) -> tuple[int, str]:
     """The number of rows a list shows, and what it is: ``EXACT``, as a whole table no larger than
     ``settings.LIST_EXACT_COUNT_UP_TO`` always is; ``ESTIMATE``, PostgreSQL's estimate of a whole larger table
@@ -200,7 +247,7 @@ def list_count(queryset: QuerySet) -> tuple[int, str]:
     if estimate is not None:
         return estimate, ESTIMATE
     if not queryset.query.where.children:
-        return queryset.count(), EXACT
+        return whole_table_count(queryset), EXACT
     limit = settings.SEARCH_COUNT_UP_TO if is_searched(queryset) else settings.LIST_COUNT_UP_TO
     counted = queryset.order_by()[: limit + 1].count()
     return (limit, MORE) if counted > limit else (counted, EXACT)

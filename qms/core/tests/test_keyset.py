@@ -304,3 +304,69 @@ def test_counts_and_pages_are_written_with_thousands_separators():
     partial = {"count_is_estimate": True, "count_is_partial": True}
     assert "More than 1,234,567 records; page 2 of more than 49,383." in written("core/_list_results.html", **partial)
     assert "Page 2 of more than 49,383<" in written("core/_pagination.html", **partial)
+
+
+def _counts(queries) -> int:
+    return sum(
+        1 for query in queries if query["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "customers_customer"')
+    )
+
+
+def test_a_large_whole_table_keeps_its_count_until_a_record_is_added_or_deleted(client, quality, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIST_COUNT_UP_TO, settings.LIST_EXACT_COUNT_UP_TO, settings.LIST_COUNT_CACHE_SECONDS = 3, 10**9, 30
+    customers = [CustomerFactory() for _ in range(5)]
+    client.force_login(quality)
+    url = reverse("customers:customer_list")
+
+    def shown() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).content.decode()
+        return re.search(r"([\d,]+) records?\.", html).group(1), _counts(queries)
+
+    assert shown() == ("5", 1)
+    assert shown() == ("5", 0)  # kept
+    CustomerFactory()
+    assert shown() == ("6", 1)  # a record added: counted again
+    customers[0].delete()
+    assert shown() == ("5", 1)
+    settings.LIST_COUNT_CACHE_SECONDS = 0
+    assert shown() == ("5", 0)  # what was kept stays until its time runs out
+    from django.core.cache import cache
+
+    cache.clear()
+    CustomerFactory.create_batch(2)
+    assert shown() == ("7", 1)
+    assert shown() == ("7", 1)  # 0 seconds: never kept
+
+
+def test_a_small_whole_table_is_counted_on_every_view(client, quality, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIST_COUNT_UP_TO, settings.LIST_EXACT_COUNT_UP_TO = 100, 10**9
+    CustomerFactory()
+    client.force_login(quality)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert "1 record." in client.get(reverse("customers:customer_list")).content.decode()
+        assert _counts(queries) == 1
+
+
+def test_a_failing_cache_only_means_counting(client, quality, settings, caplog):
+    settings.LIST_COUNT_UP_TO, settings.LIST_EXACT_COUNT_UP_TO = 1, 10**9
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    for _ in range(3):
+        CustomerFactory()  # forgetting the count fails quietly
+    from customers.models import Customer
+
+    assert keyset.list_count(Customer.objects.all()) == (3, keyset.EXACT)
+    assert "List count not forgotten" in caplog.text and "List count not read from the cache" in caplog.text
