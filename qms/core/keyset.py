@@ -193,14 +193,24 @@ def _count_key(database: str, table: str) -> str:
     return f"list-count:{database}:{table}"
 
 
+def _keeps_count(model) -> bool:
+    """Only registers' records keep a count: they are written one by one (no bulk writes bypass the audit
+    trail), so every addition and deletion sends the signal that forgets it."""
+    from qms.audit.mixins import AuditedModel
+
+    return issubclass(model, AuditedModel)
+
+
 def whole_table_count(queryset: QuerySet) -> int:
-    """The exact number of rows of a list that is neither filtered nor restricted. One larger than
-    ``settings.LIST_COUNT_UP_TO`` is kept in the cache for ``settings.LIST_COUNT_CACHE_SECONDS`` (counting
-    50,000 customers cost more than the rest of their page); adding or deleting a record forgets it at once
-    (``forget_count``). The cache failing only means counting."""
+    """The exact number of rows of a list that is neither filtered nor restricted. A register's is kept in
+    the cache for ``settings.LIST_COUNT_CACHE_SECONDS`` (counting 50,000 customers cost more than the rest
+    of their page); adding or deleting a record forgets it at once (``forget_count``). The cache failing
+    only means counting."""
     from django.conf import settings
     from django.core.cache import cache
 
+    if settings.LIST_COUNT_CACHE_SECONDS <= 0 or not _keeps_count(queryset.model):
+        return queryset.count()
     key = _count_key(queryset.db, queryset.model._meta.db_table)
     try:
         count = cache.get(key)
@@ -209,17 +219,16 @@ def whole_table_count(queryset: QuerySet) -> int:
         return queryset.count()
     if count is None:
         count = queryset.count()
-        if count > settings.LIST_COUNT_UP_TO and settings.LIST_COUNT_CACHE_SECONDS > 0:
-            try:
-                cache.set(key, count, settings.LIST_COUNT_CACHE_SECONDS)
-            except Exception as exc:  # noqa: BLE001
-                logger.warning("List count not kept in the cache (%s: %s).", type(exc).__name__, exc)
+        try:
+            cache.set(key, count, settings.LIST_COUNT_CACHE_SECONDS)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("List count not kept in the cache (%s: %s).", type(exc).__name__, exc)
     return count
 
 
 def forget_count(sender, instance=None, created=True, using=None, **kwargs) -> None:
     """``post_save``/``post_delete``: a record added or deleted makes its table's kept count wrong."""
-    if not created or sender._meta.db_table.startswith(_UNCOUNTED_PREFIXES):
+    if not created or not _keeps_count(sender):
         return
     from django.core.cache import cache
 
@@ -227,10 +236,6 @@ def forget_count(sender, instance=None, created=True, using=None, **kwargs) -> N
         cache.delete(_count_key(using or "default", sender._meta.db_table))
     except Exception as exc:  # noqa: BLE001 - the count then runs out with its time
         logger.warning("List count not forgotten (%s: %s).", type(exc).__name__, exc)
-
-
-# Tables no list counts whole, written on every request or job (sessions, the audit trail, the outbox...).
-_UNCOUNTED_PREFIXES = ("django_session", "audit_", "core_rollup", "core_outbox", "django_celery")
 
 
 def list_count(queryset: QuerySet) -> tuple[int, str]:
