@@ -102,9 +102,9 @@ class FeedbackItemListView(RegisterListView):
     extra_context = {"title": "Feedback and complaints"}
 
     def base_queryset(self):
-        # complainant_name reads the contact. What is due is worked out by the database to sort or export by
-        # it; otherwise for the page's rows only (``paginate_queryset``).
-        due_in_sql = self.request.GET.get("sort", "").lstrip("-") == "next_due_at" or "export" in self.request.GET
+        # complainant_name reads the contact. What is due is worked out by the database to sort by it (and in
+        # exports); otherwise for the page's rows only (``paginate_queryset``).
+        due_in_sql = self.request.GET.get("sort", "").lstrip("-") == "next_due_at"
         return selectors.feedback_list(user=self.request.user, due=due_in_sql).select_related("contact")
 
     def paginate_queryset(self, queryset, page_size):
@@ -118,7 +118,10 @@ class FeedbackItemListView(RegisterListView):
     def get_export_queryset(self):
         # The complainant as ``FeedbackItem.complainant_name`` gives it, counted by the database so the
         # export reads plain rows.
-        return self.get_queryset().annotate(complainant=selectors.complainant_expression())
+        queryset = self.get_queryset()
+        if "due_label" not in queryset.query.annotations:
+            queryset = selectors.with_due(queryset)
+        return queryset.annotate(complainant=selectors.complainant_expression())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
