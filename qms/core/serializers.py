@@ -43,6 +43,27 @@ def _plain_attribute(model, field) -> str | None:
     return name
 
 
+def _foreign_key_column(model, field) -> str | None:
+    """The id column a plain ``PrimaryKeyRelatedField`` reads of a many-to-one relation of ``model`` (DRF
+    reads the related id through ``serializable_value`` and wraps it in a ``PKOnlyObject`` per row); None
+    otherwise."""
+    if type(field) is not serializers.PrimaryKeyRelatedField or field.pk_field is not None:
+        return None
+    if len(field.source_attrs) != 1:
+        return None
+    try:
+        column = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None
+    if not (column.concrete and column.is_relation and (column.many_to_one or column.one_to_one)):
+        return None
+    return column.attname
+
+
+def _same(value):
+    return value
+
+
 def _prefetched_or(read, name: str):
     def reader(instance):
         rows = instance.__dict__.get(name)
@@ -99,8 +120,12 @@ class PlannedReadMixin:
             plan = []
             for field in self._readable_fields:
                 column = _plain_attribute(model, field)
+                key_column = None if column is not None else _foreign_key_column(model, field)
                 if column is not None:
                     read = attrgetter(column)
+                elif key_column is not None:
+                    plan.append((field.field_name, attrgetter(key_column), _same))
+                    continue
                 elif len(field.source_attrs) == 1 and isinstance(
                     field, serializers.ManyRelatedField | serializers.ListSerializer
                 ):

@@ -149,3 +149,20 @@ def test_can_reads_through_the_lazy_request_user_and_the_permission_cache(demo, 
         assert can(demo, "view", FeedbackItem)  # Django's own path
     demo._perm_cache = set()
     assert not can(demo, "view", FeedbackItem)  # the cache the backend answers from
+
+
+def test_related_ids_are_read_from_the_rows_own_column_empty_or_not(demo):
+    """A plain PrimaryKeyRelatedField of a foreign key reads the row's ``<name>_id``, as DRF's
+    ``serializable_value`` does, without a PKOnlyObject per row; an empty key is ``null``."""
+    request = APIRequestFactory().get("/api/v1/risks/")
+    request.user = demo
+    serializer = RiskEntrySerializer(context={"request": request})
+    planned = {name: read for name, read, _represent in serializer._read_plan()}
+    keyed = ("category", "context_issue", "interested_party")
+    assert all(planned[name](RiskEntry(**{f"{name}_id": 7})) == 7 for name in keyed)
+    entry = RiskEntry.objects.order_by("pk").first()
+    RiskEntry.objects.filter(pk=entry.pk).update(category=None)
+    entry.refresh_from_db()
+    fast = serializer.to_representation(entry)
+    assert fast["category"] is None and fast["owner"] == entry.owner.username
+    assert fast == serializers.Serializer.to_representation(serializer, entry)
