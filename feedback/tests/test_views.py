@@ -729,6 +729,18 @@ def test_htmx_filter_answers_with_the_results_fragment(quality, client_for):
     assert "<form" not in html and "pareto-chart" not in html
 
 
+def test_any_and_empty_filters_are_not_filtering(quality, client_for):
+    """The form sends every field with each change: "Any" of a yes/no filter ("unknown") and empty fields
+    leave the list whole, so it says how many records it holds, not how many match."""
+    _log(quality, summary="Only row")
+    client = client_for(quality)
+    cleared = {"q": " ", "open": "unknown", "overdue": "unknown", "kind": "", "received_after": ""}
+    html = re.sub(r"\s+", " ", client.get(LIST_URL, cleared, HTTP_HX_REQUEST="true").content.decode())
+    assert "1 record." in html and "match" not in html
+    html = re.sub(r"\s+", " ", client.get(LIST_URL, {**cleared, "open": "true"}).content.decode())
+    assert "1 record matches the filters." in html
+
+
 def test_demo_seeder_runs_twice_without_duplicates(quality, staff):
     from feedback.demo import DEMO_ITEMS, seed_feedback
 

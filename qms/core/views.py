@@ -127,7 +127,12 @@ class RegisterListView(RegisterViewMixin, ListView):
         return paginator
 
     def is_filtered(self) -> bool:
-        return any(key not in ("page", "cursor", "sort") and value for key, value in self.request.GET.items())
+        """Whether a filter narrows the list: a parameter besides paging and sorting with a value other than
+        an empty choice (a yes/no filter's "Any" is sent as "unknown", with every change of another filter)."""
+        return any(
+            key not in ("page", "cursor", "sort") and value.strip() not in ("", "unknown")
+            for key, value in self.request.GET.items()
+        )
 
     def page_queryset(self, queryset):
         """The list as a page reads it: ``list_fields`` only, when the register names them."""
