@@ -741,6 +741,13 @@ def test_any_and_empty_filters_are_not_filtering(quality, client_for):
     assert "1 record matches the filters." in html
 
 
+def test_a_filter_value_that_cannot_be_read_is_named_on_the_page(quality, client_for):
+    _log(quality, summary="Still listed")
+    html = client_for(quality).get(LIST_URL, {"received_after": "31/31/2026"}).content.decode()
+    assert "Received from: Enter a valid date. This filter is not applied." in html
+    assert "Still listed" in html
+
+
 def test_demo_seeder_runs_twice_without_duplicates(quality, staff):
     from feedback.demo import DEMO_ITEMS, seed_feedback
 
