@@ -160,7 +160,11 @@ def _list_queries(client) -> int:
 
 
 @pytest.mark.parametrize("role", ["quality", "staff"])
-def test_list_query_count_does_not_grow_with_kpis(client_for, user_for, staff, django_assert_max_num_queries, role):
+def test_list_query_count_does_not_grow_with_kpis(
+    client_for, user_for, staff, django_assert_max_num_queries, role, settings
+):
+    # Both measurements count the list: a count kept from the warm-up would make the first one query short.
+    settings.LIST_COUNT_CACHE_SECONDS = 0
     client = client_for(user_for(role))
     for _ in range(3):
         KpiValueFactory(kpi=KpiFactory(owner=staff))

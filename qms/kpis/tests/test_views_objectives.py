@@ -124,7 +124,11 @@ def _objectives(count: int, owner) -> None:
 
 
 @pytest.mark.parametrize(("params", "budget"), [({}, 10), ({"status": "on_track"}, 13)])
-def test_list_query_count_does_not_grow(client_for, quality, staff, django_assert_max_num_queries, params, budget):
+def test_list_query_count_does_not_grow(
+    client_for, quality, staff, django_assert_max_num_queries, params, budget, settings
+):
+    # Both measurements count the list: a count kept from the warm-up would make the first one query short.
+    settings.LIST_COUNT_CACHE_SECONDS = 0
     client = client_for(quality)
     _objectives(3, staff)
     client.get(reverse("kpis:objective_list"), params)
