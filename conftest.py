@@ -49,11 +49,14 @@ def _portal_test_settings(settings):
     from django.core.cache import cache
 
     from qms.core import keyset
+    from qms.core.clients import cache_health
 
     # Throttle counters (the token endpoint) and anything else cached must not leak between tests; nor
     # may the table estimates each process keeps for a minute (one test's rows would count in the next).
     cache.clear()
     keyset._ESTIMATES.clear()
+    keyset._COUNTS.clear()
+    cache_health.reset()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test client builds its own middleware; without this WhiteNoise indexes every static file
     # each time. Files are still found on request.

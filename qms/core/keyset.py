@@ -189,8 +189,7 @@ def estimated_count(queryset: QuerySet) -> int | None:
 EXACT, ESTIMATE, MORE = "exact", "estimate", "more"
 
 
-def _count_key(database: str, table: str) -> str:
-    return f"list-count:{database}:{table}"
+_COUNTS: dict[tuple[str, str], tuple[float, int]] = {}  # (database, table) -> (counted at, rows)
 
 
 def _keeps_count(model) -> bool:
@@ -202,40 +201,29 @@ def _keeps_count(model) -> bool:
 
 
 def whole_table_count(queryset: QuerySet) -> int:
-    """The exact number of rows of a list that is neither filtered nor restricted. A register's is kept in
-    the cache for ``settings.LIST_COUNT_CACHE_SECONDS`` (counting 50,000 customers cost more than the rest
-    of their page); adding or deleting a record forgets it at once (``forget_count``). The cache failing
-    only means counting."""
+    """The exact number of rows of a list that is neither filtered nor restricted. A register's is kept by
+    the process for ``settings.LIST_COUNT_CACHE_SECONDS`` (counting 50,000 customers cost more than the rest
+    of their page); adding or deleting a record forgets it in the process that did so (``forget_count``),
+    and other processes count again when their copy runs out. Kept in memory, not in Redis: a stalled cache
+    must not hold up saving a record."""
     from django.conf import settings
-    from django.core.cache import cache
 
-    if settings.LIST_COUNT_CACHE_SECONDS <= 0 or not _keeps_count(queryset.model):
+    seconds = settings.LIST_COUNT_CACHE_SECONDS
+    if seconds <= 0 or not _keeps_count(queryset.model):
         return queryset.count()
-    key = _count_key(queryset.db, queryset.model._meta.db_table)
-    try:
-        count = cache.get(key)
-    except Exception as exc:  # noqa: BLE001 - any cache failure: count instead
-        logger.warning("List count not read from the cache (%s: %s).", type(exc).__name__, exc)
-        return queryset.count()
-    if count is None:
-        count = queryset.count()
-        try:
-            cache.set(key, count, settings.LIST_COUNT_CACHE_SECONDS)
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("List count not kept in the cache (%s: %s).", type(exc).__name__, exc)
+    key, now = (queryset.db, queryset.model._meta.db_table), time.monotonic()
+    kept = _COUNTS.get(key)
+    if kept is not None and now - kept[0] < seconds:
+        return kept[1]
+    count = queryset.count()
+    _COUNTS[key] = (now, count)
     return count
 
 
 def forget_count(sender, instance=None, created=True, using=None, **kwargs) -> None:
     """``post_save``/``post_delete``: a record added or deleted makes its table's kept count wrong."""
-    if not created or not _keeps_count(sender):
-        return
-    from django.core.cache import cache
-
-    try:
-        cache.delete(_count_key(using or "default", sender._meta.db_table))
-    except Exception as exc:  # noqa: BLE001 - the count then runs out with its time
-        logger.warning("List count not forgotten (%s: %s).", type(exc).__name__, exc)
+    if created and _keeps_count(sender):
+        _COUNTS.pop((using or "default", sender._meta.db_table), None)
 
 
 def list_count(queryset: QuerySet) -> tuple[int, str]:
