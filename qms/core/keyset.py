@@ -13,7 +13,6 @@ another sort or cannot be read is ignored (the list starts again at its first pa
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,8 +150,6 @@ def seek(queryset: QuerySet, ordering: Ordering, values: tuple, forward: bool) -
     reading = ordering if forward else [(name, not desc) for name, desc in ordering]
     return queryset.filter(condition).order_by(*order_expressions(reading))
 
-
-logger = logging.getLogger(__name__)
 
 _ESTIMATES: dict[tuple[str, str], tuple[float, int]] = {}  # (database, table) -> (read at, rows)
 ESTIMATE_TTL_SECONDS = 60
