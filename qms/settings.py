@@ -225,11 +225,12 @@ CELERY_BEAT_SCHEDULER = "qms.core.beat:SingleBeatScheduler"
 # A list of a whole table larger than this shows PostgreSQL's estimate of its size ("about 2,000,000
 # records") instead of counting every row on each page view.
 LIST_EXACT_COUNT_UP_TO = env.int("LIST_EXACT_COUNT_UP_TO", default=100_000)
-# A whole register's count (a list neither filtered nor restricted) is kept by each web process this many
-# seconds (0, the default: counted on every view): counting 50,000 customers cost more than the rest of the
-# page. Adding or deleting a record forgets it in that process; the other processes count again when their
-# copy runs out.
-LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=0)
+# A whole register's count (a list neither filtered nor restricted) of at least LIST_COUNT_CACHE_FROM rows is
+# kept by each web process this many seconds (0: counted on every view): counting 50,000 customers cost more
+# than the rest of the page. Adding or deleting a record forgets it in that process; the other processes
+# count again when their copy runs out. A smaller register is counted on every view (it costs little).
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=10)
+LIST_COUNT_CACHE_FROM = env.int("LIST_COUNT_CACHE_FROM", default=10_000)
 # A filtered list (a search, a status...) is counted exactly up to this many rows, and beyond it says "more
 # than 10,000": counting every one of 300,000 complaints that mention "delivery" takes seconds.
 LIST_COUNT_UP_TO = env.int("LIST_COUNT_UP_TO", default=10_000)

@@ -198,11 +198,13 @@ def _keeps_count(model) -> bool:
 
 
 def whole_table_count(queryset: QuerySet) -> int:
-    """The exact number of rows of a list that is neither filtered nor restricted. A register's is kept by
-    the process for ``settings.LIST_COUNT_CACHE_SECONDS`` (counting 50,000 customers cost more than the rest
-    of their page); adding or deleting a record forgets it in the process that did so (``forget_count``),
-    and other processes count again when their copy runs out. Kept in memory, not in Redis: a stalled cache
-    must not hold up saving a record."""
+    """The exact number of rows of a list that is neither filtered nor restricted. A register's, from
+    ``settings.LIST_COUNT_CACHE_FROM`` rows, is kept by the process for ``settings.LIST_COUNT_CACHE_SECONDS``:
+    counting 50,000 customers cost more than the rest of their page. A smaller register is counted each time,
+    so on the registers most portals have no page shows a count another process still keeps. Adding or
+    deleting a record forgets the count in the process that did so (``forget_count``); other processes count
+    again when their copy runs out. Kept in memory, not in Redis: a stalled cache must not hold up saving a
+    record."""
     from django.conf import settings
 
     seconds = settings.LIST_COUNT_CACHE_SECONDS
@@ -213,7 +215,8 @@ def whole_table_count(queryset: QuerySet) -> int:
     if kept is not None and now - kept[0] < seconds:
         return kept[1]
     count = queryset.count()
-    _COUNTS[key] = (now, count)
+    if count >= settings.LIST_COUNT_CACHE_FROM:
+        _COUNTS[key] = (now, count)
     return count
 
 

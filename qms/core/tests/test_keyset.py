@@ -317,7 +317,7 @@ def test_a_large_whole_table_keeps_its_count_until_a_record_is_added_or_deleted(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.LIST_EXACT_COUNT_UP_TO, settings.LIST_COUNT_CACHE_SECONDS = 10**9, 30
+    settings.LIST_EXACT_COUNT_UP_TO, settings.LIST_COUNT_CACHE_SECONDS, settings.LIST_COUNT_CACHE_FROM = 10**9, 30, 5
     customers = [CustomerFactory() for _ in range(5)]
     client.force_login(quality)
     url = reverse("customers:customer_list")
@@ -338,11 +338,33 @@ def test_a_large_whole_table_keeps_its_count_until_a_record_is_added_or_deleted(
     assert shown() == ("5", 1)  # 0 seconds: never kept
 
 
+def test_a_register_smaller_than_list_count_cache_from_is_counted_on_every_view(client, quality, settings):
+    """Another process may keep a count for a few seconds after a record is added; on the registers most
+    portals have (fewer than LIST_COUNT_CACHE_FROM records) every view counts, so no page is ever off."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIST_EXACT_COUNT_UP_TO, settings.LIST_COUNT_CACHE_SECONDS, settings.LIST_COUNT_CACHE_FROM = 10**9, 30, 6
+    CustomerFactory.create_batch(5)
+    client.force_login(quality)
+    url = reverse("customers:customer_list")
+
+    def counts() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return _counts(queries)
+
+    assert [counts(), counts()] == [1, 1]  # 5 < 6: counted each time
+    keyset._COUNTS.clear()
+    CustomerFactory.create_batch(1)
+    assert [counts(), counts()] == [1, 0]  # 6: kept
+
+
 def test_a_table_of_records_off_the_audit_trail_is_counted_on_every_view(settings):
     """Rows written in bulk send no signal to forget a kept count, so only registers' records keep one."""
     from qms.core.models import Rollup
 
-    settings.LIST_COUNT_CACHE_SECONDS = 30
+    settings.LIST_COUNT_CACHE_SECONDS, settings.LIST_COUNT_CACHE_FROM = 30, 0
     assert keyset.list_count(Rollup.objects.all()) == (0, keyset.EXACT)
     Rollup.objects.create(key="x", data={}, computed_at=timezone.now())
     assert keyset.list_count(Rollup.objects.all()) == (1, keyset.EXACT)
@@ -353,7 +375,7 @@ def test_a_kept_count_needs_no_cache(client, quality, settings):
     without waiting on it."""
     from customers.models import Customer
 
-    settings.LIST_EXACT_COUNT_UP_TO, settings.LIST_COUNT_CACHE_SECONDS = 10**9, 30
+    settings.LIST_EXACT_COUNT_UP_TO, settings.LIST_COUNT_CACHE_SECONDS, settings.LIST_COUNT_CACHE_FROM = 10**9, 30, 0
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
