@@ -10,8 +10,7 @@ from rest_framework.response import Response
 
 from customers.models import Customer
 from qms.core.api import RegisterViewSet
-from qms.core.serializers import prefetched
-from requirements.models import Requirement
+from qms.core.serializers import prefetched, with_related_ids
 
 from .. import services
 from ..filters import FeedbackItemFilterSet
@@ -59,12 +58,13 @@ class FeedbackItemViewSet(RegisterViewSet):
         return super().get_queryset()
 
     def restricted_queryset(self, action):
-        return (
+        items = (
             FeedbackItem.objects.restrict(self.request.user, action)
             .select_related("customer", "category", "logged_by", "assignee")
-            .prefetch_related(prefetched("requirements", Requirement.objects.only("pk")), prefetched("transitions"))
+            .prefetch_related(prefetched("transitions"))
             .order_by("-received_at", "-pk")
         )
+        return with_related_ids(items, "requirements")
 
     def _fresh(self, item: FeedbackItem) -> FeedbackItem:
         # The response shows the history and hints, read again after the service's writes.

@@ -11,7 +11,8 @@ from datetime import datetime
 from operator import attrgetter
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch
+from django.db import connections
+from django.db.models import OuterRef, Prefetch, QuerySet
 from rest_framework import fields as drf_fields
 from rest_framework import serializers
 from rest_framework.fields import SkipField
@@ -20,12 +21,38 @@ from rest_framework.settings import ISO_8601, api_settings
 
 # Where prefetched() puts a relation's rows: a plain list on each record.
 PREFETCHED = "_listed_"
+# Where with_related_ids() puts a many-to-many relation's ids, on PostgreSQL.
+RELATED_IDS = "_ids_"
 
 
 def prefetched(lookup: str, queryset=None) -> Prefetch:
     """``prefetch_related`` into a plain list on each record, so no manager and queryset are made per row;
     the planned serializers read the list and fall back to the relation where it was not prefetched."""
     return Prefetch(lookup, queryset=queryset, to_attr=PREFETCHED + lookup)
+
+
+def with_related_ids(queryset: QuerySet, *names: str) -> QuerySet:
+    """``queryset`` with the ids of each named many-to-many relation, in the related model's order, for a
+    ``PrimaryKeyRelatedField(many=True)``. On PostgreSQL each row carries them as an array read in the same
+    query (no query and no model instance per relation); elsewhere they are prefetched (:func:`prefetched`)."""
+    relations = [queryset.model._meta.get_field(name) for name in names]
+    ordered_by_names = all(isinstance(name, str) for field in relations for name in field.related_model._meta.ordering)
+    if connections[queryset.db].vendor != "postgresql" or not ordered_by_names:
+        return queryset.prefetch_related(
+            *(prefetched(field.name, field.related_model.objects.only("pk")) for field in relations)
+        )
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    arrays = {}
+    for field in relations:
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        ordering = [
+            f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
+            for name in field.related_model._meta.ordering or ["pk"]
+        ]
+        links = field.remote_field.through.objects.filter(**{source: OuterRef("pk")})
+        arrays[RELATED_IDS + field.name] = ArraySubquery(links.order_by(*ordering).values(f"{target}_id"))
+    return queryset.annotate(**arrays)
 
 
 def _plain_attribute(model, field) -> str | None:
@@ -62,6 +89,32 @@ def _foreign_key_column(model, field) -> str | None:
 
 def _same(value):
     return value
+
+
+def _is_related_ids(field) -> bool:
+    """A plain ``PrimaryKeyRelatedField(many=True)`` over one attribute: its value is the related ids."""
+    child = getattr(field, "child_relation", None)
+    return (
+        type(field) is serializers.ManyRelatedField
+        and type(child) is serializers.PrimaryKeyRelatedField
+        and child.pk_field is None
+        and len(field.source_attrs) == 1
+    )
+
+
+def _related_ids_or(read, name: str):
+    """The ids ``with_related_ids`` read with the row, else those of the prefetched list or the relation."""
+    ids_attribute, listed = RELATED_IDS + name, PREFETCHED + name
+
+    def reader(instance):
+        found = instance.__dict__
+        ids = found.get(ids_attribute)
+        if ids is not None:
+            return ids
+        rows = found.get(listed)
+        return [row.pk for row in (rows if rows is not None else read(instance))]
+
+    return reader
 
 
 def _prefetched_or(read, name: str):
@@ -125,6 +178,9 @@ class PlannedReadMixin:
                     read = attrgetter(column)
                 elif key_column is not None:
                     plan.append((field.field_name, attrgetter(key_column), _same))
+                    continue
+                elif _is_related_ids(field):
+                    plan.append((field.field_name, _related_ids_or(field.get_attribute, field.source_attrs[0]), _same))
                     continue
                 elif len(field.source_attrs) == 1 and isinstance(
                     field, serializers.ManyRelatedField | serializers.ListSerializer

@@ -7,12 +7,9 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import action as viewset_action
 from rest_framework.response import Response
 
-from customers.models import Customer
-from feedback.models import FeedbackItem
 from qms.accounts.permissions import can
 from qms.core.api import RegisterViewSet
-from qms.core.serializers import prefetched
-from requirements.models import Requirement
+from qms.core.serializers import with_related_ids
 
 from .. import services
 from ..filters import RiskEntryFilterSet
@@ -46,16 +43,12 @@ class RiskEntryViewSet(RegisterViewSet):
         return super().get_queryset()
 
     def restricted_queryset(self, action):
-        return (
+        entries = (
             RiskEntry.objects.restrict(self.request.user, action)
             .select_related("owner", "category", "accepted_by", "approved_by", "proposed_by")
-            .prefetch_related(
-                prefetched("requirements", Requirement.objects.only("pk")),
-                prefetched("customers", Customer.objects.only("pk")),
-                prefetched("feedback_items", FeedbackItem.objects.only("pk")),
-            )
             .order_by("-inherent_score", "reference")
         )
+        return with_related_ids(entries, "requirements", "customers", "feedback_items")
 
     def _fresh(self, entry: RiskEntry) -> RiskEntry:
         return self.restricted_queryset("view").get(pk=entry.pk)
