@@ -50,12 +50,14 @@ def _portal_test_settings(settings):
 
     from qms.core import keyset
     from qms.core.clients import cache_health
+    from qms.core.widgets import FixedChoicesSelect
 
     # Throttle counters (the token endpoint) and anything else cached must not leak between tests; nor
     # may the table estimates each process keeps for a minute (one test's rows would count in the next).
     cache.clear()
     keyset._ESTIMATES.clear()
     keyset._COUNTS.clear()
+    FixedChoicesSelect._kept.clear()
     cache_health.reset()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test client builds its own middleware; without this WhiteNoise indexes every static file

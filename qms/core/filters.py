@@ -11,6 +11,7 @@ from django_filters.filters import FilterMethod, QuerySetRequestMixin
 
 from qms.accounts.people import active_people
 from qms.core.lookups import ListedModelChoiceIterator, person_label
+from qms.core.widgets import FixedChoicesSelect
 
 
 class PortalFilterSet(django_filters.FilterSet):
@@ -18,7 +19,8 @@ class PortalFilterSet(django_filters.FilterSet):
 
     django-filter deep-copies every filter and builds a new form class (each field, its label, its widget)
     for each request. Here the filters are copied shallowly (with their own ``extra`` and method) and the
-    form class is built once per FilterSet class and process; the form still copies its fields per request
+    form class is built once per FilterSet class and process (its selects of fixed choices keep their markup:
+    ``FixedChoicesSelect``); the form still copies its fields per request
     as every Django form does, and each record select is given its queryset from this request
     (``queryset=callable(request)``), so choices limited to what the user may see stay limited.
     """
@@ -44,6 +46,9 @@ class PortalFilterSet(django_filters.FilterSet):
         form_class = type(self).__dict__.get("_portal_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            for field in form_class.base_fields.values():
+                if type(field.widget) is forms.Select and not isinstance(field, forms.ModelChoiceField):
+                    field.widget.__class__ = FixedChoicesSelect  # the same widget, its markup kept
             type(self)._portal_form_class = form_class
         return form_class
 

@@ -76,3 +76,44 @@ def test_a_bad_value_is_a_form_error_naming_the_field(groups):
     bad = _GroupFilterSet({"like": "not a number"}, request=_request())
     assert not bad.is_valid()
     assert list(bad.errors) == ["like"]
+
+
+def test_fixed_choice_selects_keep_their_markup_and_record_selects_do_not(groups, monkeypatch):
+    """A select of choices fixed in the code keeps its markup per value, attributes and language: the same
+    markup as Django's Select, built once; a select of records is built from its queryset every time."""
+    from django import forms
+    from django.utils import translation
+
+    from customers.filters import CustomerFilterSet
+    from customers.models import Customer
+    from qms.core.widgets import FixedChoicesSelect
+
+    FixedChoicesSelect._kept.clear()
+    built = []
+    original = forms.Select.get_context
+    monkeypatch.setattr(forms.Select, "get_context", lambda *args: built.append(args[1]) or original(*args))
+
+    def country_markup(**params) -> str:
+        filters = CustomerFilterSet(params, queryset=Customer.objects.all(), request=_request(**params))
+        return str(filters.form["country"])
+
+    first = country_markup()
+    assert type(CustomerFilterSet(None).form.fields["country"].widget) is FixedChoicesSelect
+    assert first.count("<option") > 240 and '<option value="" selected>Any country</option>' in first
+    assert country_markup() == first and built == ["country"]  # kept: built once
+    chosen = country_markup(country="GB")
+    assert '<option value="GB" selected>United Kingdom</option>' in chosen and built == ["country"] * 2
+    assert country_markup(country="GB") == chosen and country_markup() == first and len(built) == 2
+    with translation.override("de"):
+        country_markup()
+    assert len(built) == 3  # another language: built again
+
+    plain = forms.Select(choices=[("", "Any country"), ("GB", "United Kingdom")])
+    fixed = FixedChoicesSelect(choices=plain.choices)
+    assert fixed.render("country", "GB", {"id": "id_country"}) == plain.render("country", "GB", {"id": "id_country"})
+
+    built.clear()
+    for prefix in ("Alpha", "Beta", "Alpha"):
+        _GroupFilterSet(None, request=_request(prefix=prefix)).form["like"].as_widget()
+    assert type(_GroupFilterSet(None, request=_request()).form.fields["like"].widget) is forms.Select
+    assert built == ["like"] * 3  # record selects: every time
