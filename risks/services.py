@@ -17,6 +17,7 @@ from qms.actions.models import Action
 from qms.actions.selectors import open_actions_for_source
 from qms.actions.services import action_create
 from qms.audit.context import audited_service
+from qms.audit.recorder import lock_audit_chain
 from qms.core.services import require_permission
 
 from . import emails
@@ -178,6 +179,7 @@ def current_band(entry: RiskEntry) -> str:
 def entry_next_reference(kind: str) -> str:
     """The next reference for ``kind`` (RSK-0001, OPP-0001); call inside a transaction."""
     prefix = REFERENCE_PREFIXES[EntryKind(kind)]
+    lock_audit_chain()  # always before the counter: the same order in every transaction
     RiskReferenceCounter.objects.get_or_create(prefix=prefix)
     counter = RiskReferenceCounter.objects.select_for_update().get(prefix=prefix)
     counter.last += 1

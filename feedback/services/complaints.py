@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qms.accounts.permissions import can
 from qms.audit.context import audited_service
+from qms.audit.recorder import lock_audit_chain
 from qms.core import uploads as upload_rules
 from qms.core.services import require_permission
 
@@ -150,6 +151,7 @@ def feedback_next_reference(kind: str, *, year: int | None = None) -> str:
     """The next reference for ``kind`` in ``year``, e.g. CMP-2026-00017; call inside a transaction."""
     prefix = REFERENCE_PREFIXES[FeedbackKind(kind)]
     year = year or timezone.localdate().year
+    lock_audit_chain()  # always before the counter: the same order in every transaction
     counters = ReferenceCounter.objects.filter(prefix=prefix, year=year)
     # The UPDATE locks the row until the transaction ends, so no two transactions read the same number.
     if not counters.update(last=F("last") + 1):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qms.accounts.permissions import can, is_auditor
 from qms.audit.context import audit_context, audited_service
+from qms.audit.recorder import lock_audit_chain
 from qms.core.services import apply_and_save, require_permission
 
 from .choices import KpiSource, Rag, ValueOrigin
@@ -323,6 +324,7 @@ def compute_kpi_values(*, today: dt.date | None = None, kpis=None) -> dict[str, 
 
 
 def _next_objective_reference() -> str:
+    lock_audit_chain()  # always before the counter: the same order in every transaction
     ObjectiveCounter.objects.get_or_create(pk=1)
     counter = ObjectiveCounter.objects.select_for_update().get(pk=1)
     counter.last += 1

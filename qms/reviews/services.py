@@ -15,6 +15,7 @@ from qms.accounts.permissions import can
 from qms.actions.choices import ActionKind
 from qms.actions.services import action_create
 from qms.audit.context import audited_service
+from qms.audit.recorder import lock_audit_chain
 from qms.core.services import require_permission
 
 from .choices import QUESTIONS, SIGNATURE_MEANING, OutputKind, ReviewStatus
@@ -56,6 +57,7 @@ def _require_not_approved(review: Review) -> None:
 
 def review_next_reference(year: int) -> str:
     """The next reference of ``year`` (MR-2026-01); call inside a transaction (the counter row is locked)."""
+    lock_audit_chain()  # always before the counter: the same order in every transaction
     ReviewCounter.objects.get_or_create(year=year)
     counter = ReviewCounter.objects.select_for_update().get(year=year)
     counter.last += 1
