@@ -384,7 +384,10 @@ def test_every_role_reads_acknowledgements_filtered_by_requirement(api_client_fo
 
 
 def evaluation(requirement, **overrides) -> dict:
-    return {"requirement": requirement.pk, "evaluated_on": TODAY.isoformat(), "result": "met", **overrides}
+    # Today as of the call, not the module's TODAY: a run across midnight dated it before the fixture's own
+    # evaluation (made "today" at setup), so it was not the latest.
+    today = timezone.localdate().isoformat()
+    return {"requirement": requirement.pk, "evaluated_on": today, "result": "met", **overrides}
 
 
 def test_quality_manager_records_an_evaluation(api_client_for, quality, register):
