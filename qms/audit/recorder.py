@@ -67,13 +67,14 @@ def diff(before: dict | None, after: dict | None, redact: tuple[str, ...] = ()) 
     return changes
 
 
-def lock_audit_chain(using: str = "default") -> None:
+def lock_audit_chain(using: str = "default") -> AuditChainHead:
     """Take the audit chain's lock now, for the rest of the transaction. A transaction that locks a numbering
     counter calls this first: it will append an entry anyway, and if one transaction held the chain and then
     waited for a counter while another held the counter and waited for the chain, PostgreSQL would abort one
     of them ("deadlock detected"; a survey answer that opens a complaint while the public form files one).
-    With the chain always taken first, they queue instead."""
-    AuditChainHead.objects.using(using).select_for_update().get_or_create(pk=1)
+    With the chain always taken first, they queue instead. Returns the locked head."""
+    head, _ = AuditChainHead.objects.using(using).select_for_update().get_or_create(pk=1)
+    return head
 
 
 def append_entry(
@@ -90,7 +91,7 @@ def append_entry(
     actor = ctx.resolve_actor()
     # No savepoint of its own: an entry that cannot be written fails the change it records, whole.
     with transaction.atomic(using=using, savepoint=False):
-        head, _ = AuditChainHead.objects.using(using).select_for_update().get_or_create(pk=1)  # lock_audit_chain
+        head = lock_audit_chain(using)
         entry = AuditEntry(
             seq=head.seq + 1,
             timestamp=timezone.now().astimezone(dt.UTC),
