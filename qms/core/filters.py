@@ -9,7 +9,7 @@ import django_filters.fields
 from django import forms
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
 
-from qms.accounts.people import active_people
+from qms.accounts.people import active_people, kept_people_choices
 from qms.core.lookups import ListedModelChoiceIterator, person_label
 from qms.core.widgets import FixedChoicesSelect
 
@@ -94,7 +94,32 @@ class RecordChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ListedChoiceField
 
 
+class _KeptPeopleIterator(_ListedFilterChoiceIterator):
+    """The active people as the process keeps them (``kept_people_choices``): no query per list page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        if "_people" not in self.__dict__:  # read once per request, however often the widget iterates
+            self._people = kept_people_choices()
+        yield from self._people
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+    def __bool__(self):
+        return True
+
+
 class PersonChoiceField(ListedChoiceField):
+    """One of the active people. The select lists the people the process keeps; the chosen one is checked
+    against the database, as any record choice is."""
+
+    iterator = _KeptPeopleIterator
+    widget = FixedChoicesSelect  # the people listed are the same for every user: the markup is kept too
+
     def label_from_instance(self, obj):
         return person_label(obj)
 

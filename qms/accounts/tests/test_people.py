@@ -76,3 +76,57 @@ def test_the_people_select_is_read_without_a_server_side_cursor(people):
     assert "Anna Zimmer (zed)" in html and "Anna Zimmer (zed)" in filtered
     names = [call.kwargs.get("name") or (call.args[0] if call.args else None) for call in created.call_args_list]
     assert created.call_args_list and not any(names), names
+
+
+def _people_reads(queries) -> int:
+    """Queries that read the people list (not the signed-in user's own row)."""
+    return sum('ORDER BY "accounts_user"."first_name"' in query["sql"] for query in queries)
+
+
+def test_list_pages_keep_the_people_and_see_a_person_saved_at_once(client, people, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PEOPLE_CHOICES_SECONDS = 60
+    client.force_login(people)
+    url = reverse("customers:customer_list")
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(url).content.decode()
+    assert (_people_reads(first), _people_reads(second)) == (1, 0)
+    assert "Anna Zimmer (zed)" in _options(html, "account_owner")
+
+    get_user_model().objects.create_user("new", first_name="Nora", last_name="New")  # saved: forgotten
+    renamed = get_user_model().objects.get(username="zed")
+    renamed.first_name = "Annabel"
+    renamed.save()
+    owners = _options(client.get(url).content.decode(), "account_owner")
+    assert owners == ["Any owner", "Annabel Zimmer (zed)", "Nora New (new)", "Quality Tester (quality)", "Zoe Abbot (abe)"]
+
+
+def test_kept_people_run_out_and_a_filter_still_refuses_someone_who_left(client, people, settings, monkeypatch):
+    from qms.accounts import people as people_module
+
+    settings.PEOPLE_CHOICES_SECONDS = 60
+    client.force_login(people)
+    url = reverse("risks:entry_list")
+    zed = get_user_model().objects.get(username="zed")
+    assert "Anna Zimmer (zed)" in _options(client.get(url).content.decode(), "owner")
+    get_user_model().objects.filter(pk=zed.pk).update(is_active=False)  # no signal: another process's change
+    html = client.get(url, {"owner": zed.pk}).content.decode()
+    assert "Anna Zimmer (zed)" in _options(html, "owner")  # still kept by this process...
+    assert "This filter is not applied" in html  # ...but the filter checks the database
+    now = people_module.time.monotonic()
+    monkeypatch.setattr(people_module.time, "monotonic", lambda: now + 61)
+    assert "Anna Zimmer (zed)" not in _options(client.get(url).content.decode(), "owner")
+
+
+def test_with_no_keeping_every_view_reads_the_people(client, people, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PEOPLE_CHOICES_SECONDS = 0
+    client.force_login(people)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("actions:action_list"))
+        assert _people_reads(queries) == 1
