@@ -29,8 +29,8 @@ class AccountsConfig(AppConfig):
         from qms.core.security import record_login_time
 
         from . import session_access
-        from .people import forget_people_choices
         from .demo import seed_users
+        from .people import forget_people_choices
         from .throttling import on_logged_in, on_login_failed
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="qms.accounts.sync_roles")

@@ -101,7 +101,13 @@ def test_list_pages_keep_the_people_and_see_a_person_saved_at_once(client, peopl
     renamed.first_name = "Annabel"
     renamed.save()
     owners = _options(client.get(url).content.decode(), "account_owner")
-    assert owners == ["Any owner", "Annabel Zimmer (zed)", "Nora New (new)", "Quality Tester (quality)", "Zoe Abbot (abe)"]
+    assert owners == [
+        "Any owner",
+        "Annabel Zimmer (zed)",
+        "Nora New (new)",
+        "Quality Tester (quality)",
+        "Zoe Abbot (abe)",
+    ]
 
 
 def test_kept_people_run_out_and_a_filter_still_refuses_someone_who_left(client, people, settings, monkeypatch):
