@@ -23,9 +23,14 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def newest_evaluations() -> QuerySet[Evaluation]:
+    """The evaluations of the outer query's requirement, newest first (for a subquery's first row)."""
+    return Evaluation.objects.filter(requirement=OuterRef("pk")).order_by("-evaluated_on", "-pk")
+
+
 def with_last_evaluation(queryset: QuerySet[Requirement]) -> QuerySet[Requirement]:
     """Annotate ``last_result``, ``last_evaluated_on`` and ``evaluation_due`` from the newest evaluation."""
-    newest = Evaluation.objects.filter(requirement=OuterRef("pk")).order_by("-evaluated_on", "-pk")
+    newest = newest_evaluations()
     return queryset.annotate(
         last_result=Subquery(newest.values("result")[:1]),
         last_evaluated_on=Subquery(newest.values("evaluated_on")[:1]),

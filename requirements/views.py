@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, Value, When
+from django.db.models import Case, CharField, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -91,9 +92,14 @@ class RequirementListView(RegisterListView):
         "owner.display_name": "owner__first_name",
         "next_review_date": "next_review_date",
         "last_result_label": "last_result_label",
-        "overdue_label": "is_overdue",
+        "overdue_label": "overdue_label",
     }
     default_sort = "reference"
+    # What the page's rows show; the customer and interested party are not joined for them.
+    list_fields = (
+        *("reference", "title", "kind", "status", "next_review_date"),
+        *("owner__first_name", "owner__last_name", "owner__username"),
+    )
     export_columns = [
         ("reference", "reference"),
         ("title", "title"),
@@ -122,15 +128,20 @@ class RequirementListView(RegisterListView):
     }
 
     def base_queryset(self):
+        # Words, not colour: the list and its exports say "Overdue" (sorted "No" before "Overdue"). The last
+        # result's label is read by one subquery: a CASE over ``last_result`` repeated its subquery per choice.
         overdue = selectors.overdue_q()
-        return selectors.requirement_list(user=self.request.user).annotate(
-            is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
-            # Words, not colour: the list and its exports say "Overdue".
-            overdue_label=Case(When(overdue, then=Value("Overdue")), default=Value("No"), output_field=CharField()),
-            last_result_label=Case(
-                *(When(last_result=value, then=Value(str(label))) for value, label in EvaluationResult.choices),
+        newest_label = selectors.newest_evaluations().annotate(
+            label=Case(
+                *(When(result=value, then=Value(str(label))) for value, label in EvaluationResult.choices),
                 default=Value(NEVER_EVALUATED),
                 output_field=CharField(),
+            )
+        )
+        return selectors.requirement_list(user=self.request.user).annotate(
+            overdue_label=Case(When(overdue, then=Value("Overdue")), default=Value("No"), output_field=CharField()),
+            last_result_label=Coalesce(
+                Subquery(newest_label.values("label")[:1]), Value(NEVER_EVALUATED), output_field=CharField()
             ),
         )
 

@@ -501,6 +501,38 @@ def test_list_says_overdue_and_last_result_in_words(client_for, quality):
     assert "Overdue" in page and "Partly met" in page and "Never evaluated" in page
 
 
+def test_list_sorts_by_the_words_it_shows_and_reads_the_last_result_once(client_for, quality):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    late = RequirementFactory(reference="REQ-A", next_review_date=today - dt.timedelta(days=1))
+    EvaluationFactory(requirement=late, result="not_met", evaluated_on=today - dt.timedelta(days=30))
+    EvaluationFactory(requirement=late, result="met", evaluated_on=today - dt.timedelta(days=2))
+    RequirementFactory(reference="REQ-B")
+    partly = RequirementFactory(reference="REQ-C")
+    EvaluationFactory(requirement=partly, result="partly_met")
+    client = client_for(quality)
+
+    def order(sort):
+        return [row.reference for row in client.get(LIST_URL, {"sort": sort}).context["object_list"]]
+
+    assert order("overdue_label") == ["REQ-B", "REQ-C", "REQ-A"]  # "No" before "Overdue"
+    assert order("-overdue_label")[0] == "REQ-A"
+    # "Met" (the newest evaluation, not the older "Not met"), "Never evaluated", "Partly met"
+    assert order("last_result_label") == ["REQ-A", "REQ-B", "REQ-C"]
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(LIST_URL).content.decode()
+    assert "Partly met" in page and "Never evaluated" in page and "Not met" not in page
+    listed = next(
+        query["sql"] for query in queries if "requirements_requirement" in query["sql"] and "LIMIT" in query["sql"]
+    )
+    # result, date and due date of the newest evaluation, its label, and the due date again for "Overdue"
+    assert listed.count('FROM "requirements_evaluation"') == 5
+    assert '"requirements_requirement"."text"' not in listed and "customers_customer" not in listed
+    assert '"accounts_user"."password"' not in listed
+
+
 def test_list_filters_overdue(client_for, quality):
     overdue = RequirementFactory(next_review_date=timezone.localdate() - dt.timedelta(days=1))
     RequirementFactory()
