@@ -53,6 +53,11 @@ class CustomerListView(RegisterListView):
         "contact_count": "contact_count",
     }
     default_sort = "name"
+    # What the page's rows show (not the notes, nor the owner's whole row).
+    list_fields = (
+        *("code", "name", "segment", "status", "country"),
+        *("account_owner__first_name", "account_owner__last_name", "account_owner__username"),
+    )
     export_columns = [
         ("code", "code"),
         ("name", "name"),

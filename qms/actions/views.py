@@ -67,6 +67,11 @@ class ActionListView(RegisterListView):
         "overdue_label": "overdue",
     }
     default_sort = "due_date"
+    # What the page's rows show (not the description and completion note, nor the owner's whole row).
+    list_fields = (
+        *("title", "kind", "status", "due_date", "source_label"),
+        *("owner__first_name", "owner__last_name", "owner__username"),
+    )
     export_columns = [
         ("reference", "reference"),
         ("title", "title"),

@@ -92,6 +92,12 @@ class RiskEntryListView(RegisterListView):
         "next_review_date": "next_review_date",
     }
     default_sort = "-inherent_score"
+    # What the page's rows show (not the description, cause and effect, nor the owner's whole row).
+    list_fields = (
+        *("reference", "title", "kind", "status", "next_review_date"),
+        *("inherent_score", "inherent_band", "residual_score", "residual_band", "category__name"),
+        *("owner__first_name", "owner__last_name", "owner__username"),
+    )
     export_columns = [
         ("reference", "reference"),
         ("kind", "kind"),
