@@ -48,8 +48,7 @@ def pytest_sessionfinish(session, exitstatus):
 def _portal_test_settings(settings):
     from django.core.cache import cache
 
-    from qms.accounts import people
-    from qms.core import keyset
+    from qms.core import kept_choices, keyset
     from qms.core.clients import cache_health
     from qms.core.widgets import FixedChoicesSelect
 
@@ -59,7 +58,7 @@ def _portal_test_settings(settings):
     keyset._ESTIMATES.clear()
     keyset._COUNTS.clear()
     FixedChoicesSelect._kept.clear()
-    people._KEPT.clear()
+    kept_choices.clear()
     cache_health.reset()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Each test client builds its own middleware; without this WhiteNoise indexes every static file

@@ -9,7 +9,7 @@ from django.utils import timezone
 from customers.choices import Segment
 from customers.models import Customer
 from qms.core import search
-from qms.core.filters import PersonFilter, PortalFilterSet, RecordChoiceFilter, YesNoFilter
+from qms.core.filters import KeptRecordChoiceFilter, PersonFilter, PortalFilterSet, YesNoFilter
 from qms.core.lookups import LookupSelect
 from qms.core.widgets import DATE_INPUT
 
@@ -59,7 +59,7 @@ class FeedbackItemFilterSet(PortalFilterSet):
     open = YesNoFilter(method="filter_open", label="Still open")
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, empty_label="Any channel")
-    category = RecordChoiceFilter(queryset=_categories, empty_label="Any category")
+    category = KeptRecordChoiceFilter(queryset=_categories, empty_label="Any category")
     customer = django_filters.ModelChoiceFilter(
         queryset=_customers, empty_label="Any customer", widget=LookupSelect("customers")
     )

@@ -231,9 +231,10 @@ LIST_EXACT_COUNT_UP_TO = env.int("LIST_EXACT_COUNT_UP_TO", default=100_000)
 # count again when their copy runs out. A smaller register is counted on every view (it costs little).
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=10)
 LIST_COUNT_CACHE_FROM = env.int("LIST_COUNT_CACHE_FROM", default=10_000)
-# The active people a list's owner filter offers are kept by each web process this many seconds (0: read on
-# every view). A person saved in a process is seen there at once; the other processes see it when this runs out.
-PEOPLE_CHOICES_SECONDS = env.int("PEOPLE_CHOICES_SECONDS", default=10)
+# The records a list's filter offers every user alike (the active people, categories) are kept by each web
+# process this many seconds (0: read on every view). A record saved in a process is seen there at once; the
+# other processes see it when this runs out (qms/core/kept_choices.py).
+FILTER_CHOICES_SECONDS = env.int("FILTER_CHOICES_SECONDS", default=10)
 # A filtered list (a search, a status...) is counted exactly up to this many rows, and beyond it says "more
 # than 10,000": counting every one of 300,000 complaints that mention "delivery" takes seconds.
 LIST_COUNT_UP_TO = env.int("LIST_COUNT_UP_TO", default=10_000)

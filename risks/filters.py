@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from qms.core.filters import PersonFilter, PortalFilterSet, RecordChoiceFilter, YesNoFilter
+from qms.core.filters import KeptRecordChoiceFilter, PersonFilter, PortalFilterSet, YesNoFilter
 
 from .choices import OPEN_STATUSES, BandName, EntryKind, EntryStatus
 from .models import RiskCategory, RiskEntry
@@ -33,7 +33,7 @@ class RiskEntryFilterSet(PortalFilterSet):
     band = django_filters.ChoiceFilter(
         choices=BAND_CHOICES, method="filter_band", empty_label="Any band", label="Band now"
     )
-    category = RecordChoiceFilter(queryset=_categories, empty_label="Any category")
+    category = KeptRecordChoiceFilter(queryset=_categories, empty_label="Any category")
     owner = PersonFilter(empty_label="Anyone")
     overdue_review = YesNoFilter(method="filter_overdue_review", label="Review overdue")
 

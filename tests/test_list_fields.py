@@ -65,7 +65,9 @@ def test_every_list_reading_fields_is_checked_here():
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))
-def test_a_list_reads_its_rows_values_in_its_own_query(client, quality, name):
+def test_a_list_reads_its_rows_values_in_its_own_query(client, quality, name, settings):
+    # The people and categories the filters offer are read on each view (the factories save new ones).
+    settings.FILTER_CHOICES_SECONDS = 0
     make = LISTS[name]
     make()
     client.force_login(quality)
@@ -79,9 +81,4 @@ def test_a_list_reads_its_rows_values_in_its_own_query(client, quality, name):
         second = client.get(url)
     assert first.status_code == second.status_code == 200
     assert len(second.context["object_list"]) > len(first.context["object_list"])
-    # The people an owner filter offers are read again: the factories saved new people.
-    assert _without_people(more_rows) == _without_people(one_row), [query["sql"][:160] for query in more_rows]
-
-
-def _without_people(queries) -> int:
-    return sum('ORDER BY "accounts_user"."first_name"' not in query["sql"] for query in queries)
+    assert len(more_rows) == len(one_row), [query["sql"][:160] for query in more_rows]

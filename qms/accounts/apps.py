@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender, using="default", **kwargs):
@@ -30,7 +30,6 @@ class AccountsConfig(AppConfig):
 
         from . import session_access
         from .demo import seed_users
-        from .people import forget_people_choices
         from .throttling import on_logged_in, on_login_failed
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="qms.accounts.sync_roles")
@@ -38,7 +37,4 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(on_logged_in, dispatch_uid="qms.accounts.clear_login_failures")
         user_logged_in.connect(record_login_time, dispatch_uid="qms.accounts.record_login_time")
         session_access.connect()
-        user_model = self.get_model("User")
-        post_save.connect(forget_people_choices, sender=user_model, dispatch_uid="qms.accounts.people_saved")
-        post_delete.connect(forget_people_choices, sender=user_model, dispatch_uid="qms.accounts.people_deleted")
         register_seeder(10, "accounts", seed_users)

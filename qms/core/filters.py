@@ -9,7 +9,8 @@ import django_filters.fields
 from django import forms
 from django_filters.filters import FilterMethod, QuerySetRequestMixin
 
-from qms.accounts.people import active_people, kept_people_choices
+from qms.accounts.people import active_people
+from qms.core import kept_choices
 from qms.core.lookups import ListedModelChoiceIterator, person_label
 from qms.core.widgets import FixedChoicesSelect
 
@@ -94,17 +95,20 @@ class RecordChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ListedChoiceField
 
 
-class _KeptPeopleIterator(_ListedFilterChoiceIterator):
-    """The active people as the process keeps them (``kept_people_choices``): no query per list page."""
+class _KeptChoiceIterator(_ListedFilterChoiceIterator):
+    """The field's records as the process keeps them (``qms.core.kept_choices``): no query per list page."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        if "_people" not in self.__dict__:  # read once per request, however often the widget iterates
-            self._people = kept_people_choices()
-        yield from self._people
+        if "_kept" not in self.__dict__:  # read once per request, however often the widget iterates
+            self._kept = kept_choices.kept_choices(self.queryset.model, self._read)
+        yield from self._kept
+
+    def _read(self):
+        return ((obj.pk, self.field.label_from_instance(obj)) for obj in self.queryset.all())
 
     def __len__(self):
         return sum(1 for _ in self)
@@ -113,13 +117,21 @@ class _KeptPeopleIterator(_ListedFilterChoiceIterator):
         return True
 
 
-class PersonChoiceField(ListedChoiceField):
-    """One of the active people. The select lists the people the process keeps; the chosen one is checked
-    against the database, as any record choice is."""
+class KeptChoiceField(ListedChoiceField):
+    """A select of records every user is offered alike, listed as the process keeps them; the chosen one is
+    checked against the database, as any record choice is."""
 
-    iterator = _KeptPeopleIterator
-    widget = FixedChoicesSelect  # the people listed are the same for every user: the markup is kept too
+    iterator = _KeptChoiceIterator
+    widget = FixedChoicesSelect  # the same options for every user: the markup is kept too
 
+
+class KeptRecordChoiceFilter(RecordChoiceFilter):
+    """A select of a few records (categories) that every user is offered alike, kept by the process."""
+
+    field_class = KeptChoiceField
+
+
+class PersonChoiceField(KeptChoiceField):
     def label_from_instance(self, obj):
         return person_label(obj)
 
@@ -128,7 +140,7 @@ def _active_people(request):
     return active_people()
 
 
-class PersonFilter(RecordChoiceFilter):
+class PersonFilter(KeptRecordChoiceFilter):
     """Records owned by (given to) one of the active people, chosen by name."""
 
     field_class = PersonChoiceField

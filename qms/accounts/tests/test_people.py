@@ -86,7 +86,7 @@ def _people_reads(queries) -> int:
 def test_list_pages_keep_the_people_and_see_a_person_saved_at_once(client, people, settings):
     from django.test.utils import CaptureQueriesContext
 
-    settings.PEOPLE_CHOICES_SECONDS = 60
+    settings.FILTER_CHOICES_SECONDS = 60
     client.force_login(people)
     url = reverse("customers:customer_list")
     with CaptureQueriesContext(connection) as first:
@@ -111,9 +111,9 @@ def test_list_pages_keep_the_people_and_see_a_person_saved_at_once(client, peopl
 
 
 def test_kept_people_run_out_and_a_filter_still_refuses_someone_who_left(client, people, settings, monkeypatch):
-    from qms.accounts import people as people_module
+    from qms.core import kept_choices as kept_module
 
-    settings.PEOPLE_CHOICES_SECONDS = 60
+    settings.FILTER_CHOICES_SECONDS = 60
     client.force_login(people)
     url = reverse("risks:entry_list")
     zed = get_user_model().objects.get(username="zed")
@@ -122,15 +122,15 @@ def test_kept_people_run_out_and_a_filter_still_refuses_someone_who_left(client,
     html = client.get(url, {"owner": zed.pk}).content.decode()
     assert "Anna Zimmer (zed)" in _options(html, "owner")  # still kept by this process...
     assert "This filter is not applied" in html  # ...but the filter checks the database
-    now = people_module.time.monotonic()
-    monkeypatch.setattr(people_module.time, "monotonic", lambda: now + 61)
+    now = kept_module.time.monotonic()
+    monkeypatch.setattr(kept_module.time, "monotonic", lambda: now + 61)
     assert "Anna Zimmer (zed)" not in _options(client.get(url).content.decode(), "owner")
 
 
 def test_with_no_keeping_every_view_reads_the_people(client, people, settings):
     from django.test.utils import CaptureQueriesContext
 
-    settings.PEOPLE_CHOICES_SECONDS = 0
+    settings.FILTER_CHOICES_SECONDS = 0
     client.force_login(people)
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
