@@ -7,6 +7,7 @@ register's serializer.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from operator import attrgetter
 
@@ -204,8 +205,47 @@ class PlannedReadMixin:
         return ret
 
 
+def _fresh_copy(field):
+    """A field as DRF would build it afresh: a shallow copy, unbound, with its child field (a many-relation's
+    or a list's) copied and given it as parent, so nothing bound or set on it reaches the field it was copied
+    from."""
+    children = [name for name in ("child_relation", "child") if isinstance(field.__dict__.get(name), drf_fields.Field)]
+    if any(isinstance(field.__dict__[name], serializers.BaseSerializer) for name in children):
+        return copy.deepcopy(field)  # a serializer keeps its own bound fields: made afresh, as DRF does
+    copied = copy.copy(field)
+    for name in children:
+        child = copy.copy(field.__dict__[name])
+        child.parent = copied  # bound as its parent's child already: only the parent is new
+        copied.__dict__[name] = child
+    return copied
+
+
 class RegisterSerializer(PlannedReadMixin, serializers.ModelSerializer):
-    """The base of the registers' model serializers."""
+    """The base of the registers' model serializers.
+
+    DRF works each model field's class and arguments out again for every serializer it makes (a list
+    response makes one), and rebuilds each declared field from its arguments: a millisecond and more per
+    request. Here the model's fields are worked out once per class, and each serializer gets its own shallow
+    copies of them and of the declared fields (``_fresh_copy``); a nested serializer is made afresh as DRF
+    does. A related field's queryset is shared by the copies, as DRF reads it through ``.all()``."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            fields = super().get_fields()
+            built = (list(fields), {name: f for name, f in fields.items() if name not in self._declared_fields})
+            type(self)._built_fields = built
+        order, from_model = built
+        fields = {}
+        for name in order:
+            field = self._declared_fields.get(name)
+            if field is None:
+                fields[name] = _fresh_copy(from_model[name])
+            elif isinstance(field, serializers.BaseSerializer):
+                fields[name] = copy.deepcopy(field)  # a nested serializer keeps its own fields: made afresh
+            else:
+                fields[name] = _fresh_copy(field)
+        return fields
 
 
 class RecordLinkField(serializers.HyperlinkedIdentityField):

@@ -22,7 +22,14 @@ from feedback.api.serializers import FeedbackItemSerializer
 from feedback.models import FeedbackItem
 from qms.accounts.permissions import can
 from qms.audit.context import audit_context
-from qms.core.serializers import PREFETCHED, PlannedReadMixin, RecordLinkField, _representation, prefetched
+from qms.core.serializers import (
+    PREFETCHED,
+    PlannedReadMixin,
+    RecordLinkField,
+    RegisterSerializer,
+    _representation,
+    prefetched,
+)
 from requirements.models import Requirement
 from risks.api.serializers import RiskEntrySerializer
 from risks.models import RiskEntry
@@ -60,6 +67,7 @@ def demo(db):
 
 def _drf_as_shipped(monkeypatch):
     monkeypatch.setattr(PlannedReadMixin, "to_representation", serializers.Serializer.to_representation)
+    monkeypatch.setattr(RegisterSerializer, "get_fields", serializers.ModelSerializer.get_fields)
     monkeypatch.setattr(RecordLinkField, "get_url", serializers.HyperlinkedIdentityField.get_url)
 
 
@@ -199,3 +207,33 @@ def test_many_to_many_ids_are_read_with_the_rows_in_the_related_models_order(dem
     first = quick[0]
     assert first["customers"] == list(linked.customers.order_by("name", "code").values_list("pk", flat=True))
     assert len(first["customers"]) >= 3 and any(not row["customers"] for row in quick)
+
+
+def test_each_serializer_has_fields_of_its_own_built_once_per_class(demo, rf, monkeypatch):
+    """The model's fields are worked out once per class; each serializer gets its own copies, so what one
+    request sets on its fields (the records its user may link) never reaches another's or the class's."""
+    from rest_framework.request import Request
+
+    def serializer_for(user):
+        request = Request(rf.get("/api/v1/risks/"))
+        request.user = user
+        return RiskEntrySerializer(context={"request": request})
+
+    built = []
+    real = serializers.ModelSerializer.get_fields
+    monkeypatch.setattr(serializers.ModelSerializer, "get_fields", lambda self: built.append(1) or real(self))
+    monkeypatch.delattr(RiskEntrySerializer, "_built_fields", raising=False)
+    first, second = serializer_for(demo).fields, serializer_for(demo).fields
+    assert len(built) == 1 and list(first) == list(second) == list(real(RiskEntrySerializer()))
+    for name in first:
+        assert first[name] is not second[name] and first[name].parent is not second[name].parent, name
+        assert first[name].source == second[name].source and first[name].label == second[name].label, name
+    # What each serializer's __init__ set for its request is its own, and the class's field is untouched.
+    links = [fields["requirements"].child_relation for fields in (first, second)]
+    assert links[0] is not links[1] and links[1].parent is second["requirements"]
+    assert links[0].queryset is not links[1].queryset
+    declared = RiskEntrySerializer._declared_fields["requirements"].child_relation
+    assert declared.queryset is not links[0].queryset and declared.parent is not first["requirements"]
+    first["requirements"].child_relation.queryset = Requirement.objects.none()
+    assert list(second["requirements"].child_relation.get_queryset()) == list(Requirement.objects.all())
+    assert declared.queryset.query.where == Requirement.objects.all().query.where
