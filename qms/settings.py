@@ -383,6 +383,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Django's database sessions, read with one plain statement (qms/accounts/sessions.py).
+SESSION_ENGINE = "qms.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # Idle timeout: a session unused this long expires (renewed at most once a minute by
 # qms.core.security.SessionTimeoutMiddleware). Absolute timeout: signed out this long after sign-in.

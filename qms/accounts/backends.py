@@ -9,9 +9,13 @@ in the request is free. Superusers keep Django's path (every permission).
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, Value
+
+from qms.core.plain_read import read_one
 
 from .roles import ROLE_NAMES
 from .throttling import ThrottledModelBackend
@@ -80,3 +84,13 @@ class OneQueryModelBackend(OneQueryPermissionsMixin, ModelBackend):
 
 class PortalBackend(OneQueryPermissionsMixin, ThrottledModelBackend):
     """The portal's backend: sign-in throttled (``throttling``), permissions and roles in one query."""
+
+    def get_user(self, user_id):
+        """As Django's (the active user of this id, else None), read with one plain statement: every request
+        reads its user, and the ORM built and compiled the same query each time (0.5 ms of 0.7)."""
+        user_model = get_user_model()
+        try:
+            user = read_one(user_model, user_model._meta.pk.name, user_model._meta.pk.to_python(user_id))
+        except (TypeError, ValueError, ValidationError):
+            return None
+        return user if user is not None and self.user_can_authenticate(user) else None

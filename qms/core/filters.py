@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 
 import django_filters
 import django_filters.fields
@@ -103,15 +104,18 @@ class _KeptChoiceIterator(_ListedFilterChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
+        yield from self._records()
+
+    def _records(self) -> tuple:
         if "_kept" not in self.__dict__:  # read once per request, however often the widget iterates
             self._kept = kept_choices.kept_choices(self.queryset.model, self._read)
-        yield from self._kept
+        return self._kept
 
     def _read(self):
         return ((obj.pk, self.field.label_from_instance(obj)) for obj in self.queryset.all())
 
     def __len__(self):
-        return sum(1 for _ in self)
+        return len(self._records()) + (self.field.empty_label is not None) + (self.field.null_label is not None)
 
     def __bool__(self):
         return True
@@ -136,8 +140,14 @@ class PersonChoiceField(KeptChoiceField):
         return person_label(obj)
 
 
-def _active_people(request):
+@functools.cache
+def _people_queryset():
     return active_people()
+
+
+def _active_people(request):
+    # Built once per process: the filter only ever clones it (``.all()``, ``.get()``), never reads it itself.
+    return _people_queryset()
 
 
 class PersonFilter(KeptRecordChoiceFilter):
