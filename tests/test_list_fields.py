@@ -82,3 +82,44 @@ def test_a_list_reads_its_rows_values_in_its_own_query(client, quality, name, se
     assert first.status_code == second.status_code == 200
     assert len(second.context["object_list"]) > len(first.context["object_list"])
     assert len(more_rows) == len(one_row), [query["sql"][:160] for query in more_rows]
+
+
+# API lists that read only some columns of their joined rows (``RegisterViewSet.list_related_columns``).
+API_LISTS = {
+    "/api/v1/customers/": _customer,
+    "/api/v1/requirements/": _requirement,
+    "/api/v1/risks/": lambda: RiskEntryFactory(category=RiskCategoryFactory(), approved_by=RequirementFactory().owner),
+    "/api/v1/actions/": _action,
+    "/api/v1/feedback/": FeedbackItemFactory,
+}
+
+
+def test_every_api_list_reading_some_related_columns_is_checked_here():
+    from django.urls import resolve
+
+    from qms.core.api import RegisterViewSet
+
+    reading = set()
+    views = [RegisterViewSet]
+    while views:
+        for view in views.pop().__subclasses__():
+            views.append(view)
+            if view.list_related_columns:
+                reading.add(view)
+    assert reading <= {resolve(url).func.cls for url in API_LISTS}
+
+
+@pytest.mark.parametrize("url", sorted(API_LISTS))
+def test_an_api_list_reads_its_rows_values_in_its_own_query(client, quality, url):
+    make = API_LISTS[url]
+    make()
+    client.force_login(quality)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_row:
+        first = client.get(url).json()
+    for _ in range(3):
+        make()
+    with CaptureQueriesContext(connection) as more_rows:
+        second = client.get(url).json()
+    assert second["count"] > first["count"]
+    assert len(more_rows) == len(one_row), [query["sql"][:160] for query in more_rows]

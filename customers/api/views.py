@@ -16,6 +16,7 @@ class CustomerViewSet(RegisterViewSet):
     filterset_class = CustomerFilterSet
     ordering_fields = ["code", "name", "segment", "status", "country", "created_at", "updated_at"]
     ordering = ["name"]
+    list_related_columns = {"account_owner": ("username",)}
 
     def restricted_queryset(self, action):
         return selectors.customer_list(user=self.request.user, action=action).order_by("name", "pk")

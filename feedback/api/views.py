@@ -51,6 +51,12 @@ class FeedbackItemViewSet(RegisterViewSet):
         "updated_at",
     ]
     ordering = ["-received_at"]
+    list_related_columns = {
+        "customer": ("code",),
+        "category": ("name",),
+        "logged_by": ("username",),
+        "assignee": ("username",),
+    }
 
     def get_queryset(self):
         if self.action in self.permission_actions:

@@ -64,11 +64,21 @@ def exception_handler(exc, context):
 class RegisterViewSet(viewsets.ModelViewSet):
     """Base for register APIs: rows restricted by the engine; writes go through services."""
 
+    # For a list: the columns its serializer reads of each joined relation (``{"owner": ("username",)}``).
+    # A list then reads those, not each joined row whole (four users' passwords, e-mails and dates per risk);
+    # the record's own columns are all read. One record read to be shown or changed reads whole rows.
+    list_related_columns: dict[str, tuple[str, ...]] = {}
+
     def get_queryset(self):
         action = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "DELETE": "delete"}.get(
             self.request.method, "change"
         )
-        return self.restricted_queryset(action)
+        queryset = self.restricted_queryset(action)
+        if self.action == "list" and self.list_related_columns:
+            own = [field.name for field in queryset.model._meta.concrete_fields]
+            related = [f"{name}__{column}" for name, columns in self.list_related_columns.items() for column in columns]
+            queryset = queryset.only(*own, *related)
+        return queryset
 
     def restricted_queryset(self, action: str):
         """Rows the user may act on; registers override to add joins (through their selectors)."""

@@ -69,6 +69,7 @@ class RequirementViewSet(RegisterViewSet):
         "updated_at",
     ]
     ordering = ["reference"]
+    list_related_columns = {"owner": ("username",), "customer": ("code",), "party": ("name",)}
 
     def restricted_queryset(self, action):
         return selectors.requirement_list(user=self.request.user, action=action).order_by("reference", "pk")

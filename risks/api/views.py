@@ -36,6 +36,10 @@ class RiskEntryViewSet(RegisterViewSet):
     permission_actions = {"create": "view", "partial_update": "view", "assess": "view", "step": "view"}
     ordering_fields = ["reference", "title", "status", "inherent_score", "residual_score", "next_review_date"]
     ordering = ["-inherent_score", "reference"]
+    list_related_columns = {
+        **dict.fromkeys(("owner", "accepted_by", "approved_by", "proposed_by"), ("username",)),
+        "category": ("name",),
+    }
 
     def get_queryset(self):
         if self.action in self.permission_actions:

@@ -29,6 +29,7 @@ class ActionViewSet(RegisterViewSet):
     permission_actions = {"transition": "view"}
     ordering_fields = ["due_date", "status", "kind", "title", "created_at", "updated_at"]
     ordering = ["due_date"]
+    list_related_columns = {"owner": ("username",)}
 
     def get_queryset(self):
         if self.action == "transition":
