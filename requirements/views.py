@@ -70,6 +70,29 @@ def _requirement_for(user, pk, action: str = "view") -> Requirement:
 # Requirements -------------------------------------------------------------------------------------
 
 
+RESULT_LABELS = {value: str(label) for value, label in EvaluationResult.choices}
+
+
+def _with_labels(queryset):
+    """``overdue_label`` ("Overdue"/"No", sorted "No" first) and ``last_result_label`` worked out by the
+    database. The last result's label is read by one subquery: a CASE over ``last_result`` repeated its
+    subquery per choice."""
+    overdue = selectors.overdue_q()
+    newest_label = selectors.newest_evaluations().annotate(
+        label=Case(
+            *(When(result=value, then=Value(label)) for value, label in RESULT_LABELS.items()),
+            default=Value(NEVER_EVALUATED),
+            output_field=CharField(),
+        )
+    )
+    return queryset.annotate(
+        overdue_label=Case(When(overdue, then=Value("Overdue")), default=Value("No"), output_field=CharField()),
+        last_result_label=Coalesce(
+            Subquery(newest_label.values("label")[:1]), Value(NEVER_EVALUATED), output_field=CharField()
+        ),
+    )
+
+
 class RequirementListView(RegisterListView):
     model = Requirement
     template_name = "requirements/requirement_list.html"
@@ -128,22 +151,25 @@ class RequirementListView(RegisterListView):
     }
 
     def base_queryset(self):
-        # Words, not colour: the list and its exports say "Overdue" (sorted "No" before "Overdue"). The last
-        # result's label is read by one subquery: a CASE over ``last_result`` repeated its subquery per choice.
-        overdue = selectors.overdue_q()
-        newest_label = selectors.newest_evaluations().annotate(
-            label=Case(
-                *(When(result=value, then=Value(str(label))) for value, label in EvaluationResult.choices),
-                default=Value(NEVER_EVALUATED),
-                output_field=CharField(),
-            )
-        )
-        return selectors.requirement_list(user=self.request.user).annotate(
-            overdue_label=Case(When(overdue, then=Value("Overdue")), default=Value("No"), output_field=CharField()),
-            last_result_label=Coalesce(
-                Subquery(newest_label.values("label")[:1]), Value(NEVER_EVALUATED), output_field=CharField()
-            ),
-        )
+        # Words, not colour: the list and its exports say "Overdue" and the last result in words. The database
+        # works them out to sort by them and for exports; otherwise they are worked out for the page's rows
+        # only (``paginate_queryset``), from what ``requirement_list`` reads anyway.
+        queryset = selectors.requirement_list(user=self.request.user)
+        sort = self.request.GET.get("sort", "").lstrip("-")
+        if sort in ("overdue_label", "last_result_label") or self.request.GET.get("export"):
+            queryset = _with_labels(queryset)
+        return queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        today = timezone.localdate()
+        for requirement in rows:
+            if "overdue_label" not in requirement.__dict__:
+                due = requirement.evaluation_due
+                overdue = requirement.next_review_date < today or (due is not None and due < today)
+                requirement.overdue_label = "Overdue" if overdue else "No"
+                requirement.last_result_label = RESULT_LABELS.get(requirement.last_result, NEVER_EVALUATED)
+        return paginator, page, rows, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -527,10 +527,40 @@ def test_list_sorts_by_the_words_it_shows_and_reads_the_last_result_once(client_
     listed = next(
         query["sql"] for query in queries if "requirements_requirement" in query["sql"] and "LIMIT" in query["sql"]
     )
-    # result, date and due date of the newest evaluation, its label, and the due date again for "Overdue"
-    assert listed.count('FROM "requirements_evaluation"') == 5
+    # result, date and due date of the newest evaluation; the words are worked out for the page's rows
+    assert listed.count('FROM "requirements_evaluation"') == 3
     assert '"requirements_requirement"."text"' not in listed and "customers_customer" not in listed
     assert '"accounts_user"."password"' not in listed
+
+
+def test_the_pages_words_are_the_databases(client_for, quality):
+    """Unsorted, the page works "Overdue" and the last result out itself; sorted by them, the database does:
+    both say the same of every requirement."""
+    today = timezone.localdate()
+    cases = [
+        (today - dt.timedelta(days=1), None, None),  # review passed, never evaluated
+        (today + dt.timedelta(days=30), "met", today - dt.timedelta(days=1)),  # evaluation due date passed
+        (today + dt.timedelta(days=30), "not_applicable", today + dt.timedelta(days=9)),
+        (today, "partly_met", today),  # due today: not overdue yet
+    ]
+    for review, result, due in cases:
+        requirement = RequirementFactory(next_review_date=review)
+        if result:
+            EvaluationFactory(requirement=requirement, result=result, next_due_date=due)
+    client = client_for(quality)
+
+    def words(**params):
+        rows = client.get(LIST_URL, params).context["object_list"]
+        return {row.reference: (row.overdue_label, row.last_result_label) for row in rows}
+
+    in_python = words()
+    assert in_python == words(sort="overdue_label") == words(sort="-last_result_label")
+    assert sorted(in_python.values()) == [
+        ("No", "Not applicable"),
+        ("No", "Partly met"),
+        ("Overdue", "Met"),
+        ("Overdue", "Never evaluated"),
+    ]
 
 
 def test_list_filters_overdue(client_for, quality):
