@@ -96,3 +96,61 @@ SHOWN = {
     ],
     "/risks/": ["&lt;i&gt;&amp;&lt;/i&gt; &#x27;single source&#x27;", 'text-bg-danger">Overdue', "<td>—</td>"],
 }
+
+
+def _by_register_rows(view) -> bool:
+    return view.row_cells is None and not getattr(view, "row_template", None)
+
+
+def _register_list_paths():
+    """Every list page built on RegisterListView whose rows ``register_rows`` writes (no row maker of its own)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from qms.core.views import RegisterListView
+
+    found = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                view = getattr(pattern.callback, "view_class", None)
+                path = prefix + str(pattern.pattern)
+                if view and issubclass(view, RegisterListView) and _by_register_rows(view) and "<" not in path:
+                    found.append("/" + path.lstrip("^").rstrip("$"))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(found)
+
+
+def test_register_rows_write_what_cell_value_reads_on_every_list(quality, client):
+    """``register_rows`` looks each column's field up once per model; every cell of every such list is what
+    ``cell_value`` gives it, on the demo data set."""
+    from django.utils.html import escape
+
+    from qms.core.templatetags.portal import cell_value, register_rows
+
+    client.force_login(quality)
+    paths = _register_list_paths()
+    assert {"/customers/", "/requirements/", "/actions/", "/audit/"} <= set(paths)
+    written = 0
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        rows, columns = list(response.context["object_list"]), response.context["columns"]
+        expected = []
+        for obj in rows:
+            cells = [escape(cell_value(obj, attribute)) for attribute, _ in columns]
+            cells[0] = f'<a href="{escape(obj.get_absolute_url())}">{cells[0]}</a>'
+            expected.append(
+                "<tr>"
+                + "".join(
+                    f'<td class="text-nowrap">{cell}</td>' if position == 0 else f"<td>{cell}</td>"
+                    for position, cell in enumerate(cells)
+                )
+                + "</tr>"
+            )
+        assert register_rows(rows, columns) == "\n".join(expected), path
+        written += len(rows) * len(columns)
+    assert written > 500

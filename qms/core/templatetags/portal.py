@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -53,6 +55,11 @@ def cell_value(obj, attribute: str):
         value = display() if callable(display) else getattr(value, part, "")
         if callable(value) and not isinstance(value, models.Model):
             value = value()
+    return _shown(value)
+
+
+def _shown(value):
+    """How ``cell_value`` shows a value it reached: dates and times local, yes/no, a country's name."""
     if value is None:
         return ""
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
@@ -86,6 +93,46 @@ def written_rows(context, object_list) -> str:
     return mark_safe(rows)  # noqa: S308 - row_cells escapes every value
 
 
+@functools.cache
+def _cell_reader(model, attribute: str):
+    """``cell_value(obj, attribute)`` for records of ``model``, with what it looks up for each cell (the field,
+    its choices, a ``get_<name>_display``) looked up once: a column of the record's own, or a property."""
+    generic = functools.partial(_cell_of, attribute=attribute)
+    if "." in attribute:
+        return generic
+    try:
+        field = model._meta.get_field(attribute)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.concrete and not field.is_relation and getattr(field, "choices", None):
+        attname = field.attname
+
+        def choice(obj):
+            raw = obj.__dict__[attname] if attname in obj.__dict__ else field.value_from_object(obj)
+            if raw is None:
+                return generic(obj)
+            labels = _CHOICE_LABELS.get(field)
+            if labels is None:
+                labels = _CHOICE_LABELS[field] = {str(key): label for key, label in field.flatchoices}
+            return _shown(labels.get(str(raw), raw))
+
+        return choice
+    if (field is not None and (field.is_relation or not field.concrete)) or hasattr(model, f"get_{attribute}_display"):
+        return generic  # a relation, or a value with a display of its own: as cell_value reads them
+
+    def reader(obj):  # a column of the record's own, an annotation or a property
+        value = getattr(obj, attribute, "")
+        if callable(value) and not isinstance(value, models.Model):
+            value = value()
+        return _shown(value)
+
+    return reader
+
+
+def _cell_of(obj, attribute):
+    return cell_value(obj, attribute)
+
+
 @register.simple_tag
 def register_rows(object_list, columns) -> str:
     """The table rows of a register list without a row template: the first column links to the record.
@@ -96,7 +143,7 @@ def register_rows(object_list, columns) -> str:
     for obj in object_list:
         cells = []
         for position, (attribute, _heading) in enumerate(columns):
-            value = html_text(cell_value(obj, attribute))
+            value = html_text(_cell_reader(type(obj), attribute)(obj))
             if position == 0:
                 url = html_text(obj.get_absolute_url())
                 cells.append(f'<td class="text-nowrap"><a href="{url}">{value}</a></td>')
